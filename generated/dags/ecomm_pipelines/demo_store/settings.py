@@ -1,0 +1,13 @@
+# Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
+"""Settings of the store 'Demo Store', read by its DAG and its pipelines."""
+
+SLUG = 'demo-store'
+IDENT = 'demo_store'
+DISPLAY_NAME = 'Demo Store'
+TIMEZONE = 'Europe/Berlin'
+SOURCES = ['shopify']
+DATASET_PREFIX = 'demo_store'
+RAW_DATASETS = {'shopify': 'demo_store_raw_shopify'}
+BIGQUERY_PROJECT = 'northwind-analytics'
+BIGQUERY_LOCATION = 'EU'
+DUCKDB_PATH = '.ecomm/demo-store.duckdb'

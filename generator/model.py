@@ -1,0 +1,88 @@
+"""The typed, frozen store model that templates see. Built once from a validated, merged document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class BigQuery:
+    """Production warehouse location. `project` is None only for sandbox stores."""
+
+    project: str | None
+    location: str
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    bigquery: BigQuery
+    dataset_prefix: str
+    duckdb_path: str
+
+
+@dataclass(frozen=True)
+class Alerts:
+    email: tuple[str, ...]
+    on_failure: bool
+    on_retry: bool
+
+
+@dataclass(frozen=True)
+class Merchant:
+    """One store, with every default applied. `sources` is sorted by source name."""
+
+    slug: str
+    display_name: str
+    description: str
+    timezone: str
+    reporting_currency: str
+    start_date: date
+    schedule: str
+    sandbox: bool
+    owner: str
+    retries: int
+    tags: tuple[str, ...]
+    warehouse: Warehouse
+    alerts: Alerts
+    sources: tuple[tuple[str, Any], ...]
+    config_file: str
+
+    @property
+    def ident(self) -> str:
+        """The slug as a Python/SQL identifier: `demo_store` for `demo-store`."""
+        return self.slug.replace("-", "_")
+
+    def source(self, name: str) -> Any:
+        return dict(self.sources)[name]
+
+
+def build_merchant(data: dict[str, Any], config_file: str, source_builders: dict[str, Any]) -> Merchant:
+    """The model for a document that passed every validation stage and has schema defaults applied."""
+    warehouse = data.get("warehouse", {})
+    bigquery = warehouse.get("bigquery", {})
+    alerts = data.get("alerts", {})
+    ident = data["merchant"].replace("-", "_")
+    return Merchant(
+        slug=data["merchant"],
+        display_name=data["display_name"],
+        description=data.get("description", ""),
+        timezone=data["timezone"],
+        reporting_currency=data["reporting_currency"],
+        start_date=date.fromisoformat(data["start_date"]),
+        schedule=data["schedule"],
+        sandbox=data["sandbox"],
+        owner=data["owner"],
+        retries=data["retries"],
+        tags=tuple(data.get("tags", ())),
+        warehouse=Warehouse(
+            bigquery=BigQuery(project=bigquery.get("project"), location=bigquery.get("location", "EU")),
+            dataset_prefix=warehouse.get("dataset_prefix", ident),
+            duckdb_path=warehouse.get("duckdb_path", f".ecomm/{data['merchant']}.duckdb"),
+        ),
+        alerts=Alerts(email=tuple(alerts.get("email", ())), on_failure=alerts["on_failure"],
+                      on_retry=alerts["on_retry"]),
+        sources=tuple((name, source_builders[name](section)) for name, section in sorted(data["sources"].items())),
+        config_file=config_file,
+    )
