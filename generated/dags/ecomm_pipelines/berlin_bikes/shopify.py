@@ -18,6 +18,7 @@ import dlt
 from dlt.sources.helpers.requests import Client
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import HeaderLinkPaginator
+
 from ecomm_pipelines import runtime
 from ecomm_pipelines.berlin_bikes import settings
 
