@@ -43,7 +43,7 @@ def load_project(root: Path) -> Project:
     agency_broken = bool(issues)
     stores: dict[str, Located] = {}
     invalid: list[str] = []
-    for path in sorted((root / MERCHANTS_DIR).glob("*")):
+    for path in sorted(p for p in (root / MERCHANTS_DIR).glob("*") if not p.name.startswith(".")):
         slug, found = path.stem, _check_store(root, path, agency, issues, agency_broken)
         if found is None:
             invalid.append(slug)
@@ -76,6 +76,11 @@ def _check_store(root: Path, path: Path, agency: LoadedDoc | None, issues: list[
     doc = _parse(path, display, issues)
     if doc is None or agency_broken:
         return None
+    if not isinstance(doc.data, dict):
+        issues.append(ConfigIssue(display, 1, 1, "",
+                                  f"expected a mapping of `key: value` lines at the top level, got {_kind(doc.data)}",
+                                  "start from an example such as config/merchants/demo-store.yaml"))
+        return None
     located = merge_defaults(doc, agency)
     found, pasted = credential_issues(located, secret_paths(located.data))
     found += schema_issues(located, "merchant", pasted)
@@ -90,16 +95,20 @@ def _cross_check(stores: dict[str, Located], issues: list[ConfigIssue], invalid:
     prefixes = {slug: doc.data.get("warehouse", {}).get("dataset_prefix", slug.replace("-", "_"))
                 for slug, doc in stores.items()}
     clashes = cross_store_issues(stores, prefixes)
-    issues += clashes
-    bad = {issue.file for issue in clashes}
+    issues += [issue for _, issue in clashes]
+    bad = {slug for slug, _ in clashes}
     merchants = {}
     for slug, doc in sorted(stores.items()):
-        if doc.store.file in bad:
+        if slug in bad:
             invalid.append(slug)
         else:
             builders = {name: SOURCE_TYPES[name].build for name in SOURCE_TYPES}
             merchants[slug] = build_merchant(doc.data, doc.store.file, builders)
     return merchants
+
+
+def _kind(data: Any) -> str:
+    return "a list" if isinstance(data, list) else "text" if isinstance(data, str) else "a single value"
 
 
 def _parse(path: Path, display: str, issues: list[ConfigIssue]) -> LoadedDoc | None:

@@ -24,18 +24,26 @@ class Located:
     origin: dict[Path, tuple[LoadedDoc, Path]]
     store: LoadedDoc
 
-    def locate(self, path: Path, *, key: bool = False) -> tuple[str, int, int]:
-        """(file, line, column) of the value at `path`, or of its nearest ancestor that exists."""
+    def locate(self, path: Path, *, key: bool = False, in_store: bool = False) -> tuple[str, int, int]:
+        """(file, line, column) of the value at `path`, or of its nearest ancestor that exists.
+
+        With `in_store`, a value inherited from the agency file is located at the top of the store
+        file instead: for problems that belong to the store even when the value does not.
+        """
         probe = path
         while probe not in self.origin and probe:
             probe, key = probe[:-1], False
         doc, doc_path = self.origin.get(probe, (self.store, ()))
+        if in_store and doc is not self.store:
+            doc, doc_path, key = self.store, (), False
         line, col = doc.position(doc_path, key=key)
         return doc.file, line, col
 
-    def issue(self, path: Path, message: str, hint: str, *, key: bool = False) -> ConfigIssue:
-        """A `ConfigIssue` located at `path` (at its key instead of its value with `key=True`)."""
-        return ConfigIssue(*self.locate(path, key=key), key_path(path), message, hint)
+    def issue(self, path: Path, message: str, hint: str, *, key: bool = False, in_store: bool = False,
+              shown: Path | None = None) -> ConfigIssue:
+        """A `ConfigIssue` located at `path` (at its key with `key=True`), naming `shown` (default `path`)."""
+        return ConfigIssue(*self.locate(path, key=key, in_store=in_store),
+                           key_path(path if shown is None else shown), message, hint)
 
 
 def merge_defaults(store: LoadedDoc, agency: LoadedDoc | None) -> Located:

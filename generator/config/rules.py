@@ -31,12 +31,14 @@ def credential_issues(doc: Located, secret_paths: set[tuple[Any, ...]]
                       ) -> tuple[list[ConfigIssue], frozenset[tuple[Any, ...]]]:
     """Values that look like pasted credentials, anywhere in the file (never echoed back), and their paths."""
     issues, paths = [], set()
-    for path, value in _strings(doc.data, ()):
+    for path, value, is_key in _strings(doc.data, ()):
         kind = next((label for pattern, label in _CREDENTIALS if pattern.search(value)), None)
         if kind is None and path in secret_paths and not value.startswith(SECRET_PREFIX) and _looks_random(value):
             kind = "a credential"
         if kind:
-            issues.append(doc.issue(path, f"this looks like {kind} pasted into the file", _SECRET_HINT))
+            shown = path[:-1] if is_key else path  # a pasted key must not reappear in the key path
+            issues.append(doc.issue(path, f"this looks like {kind} pasted into the file", _SECRET_HINT,
+                                    key=is_key, shown=shown))
             paths.add(path)
     return issues, frozenset(paths)
 
@@ -58,8 +60,8 @@ def semantic_issues(doc: Located, expected_slug: str) -> list[ConfigIssue]:
     return issues
 
 
-def cross_store_issues(stores: dict[str, Located], prefixes: dict[str, str]) -> list[ConfigIssue]:
-    """Isolation between stores: no two stores may share datasets or a Shopify shop."""
+def cross_store_issues(stores: dict[str, Located], prefixes: dict[str, str]) -> list[tuple[str, ConfigIssue]]:
+    """Isolation between stores: no two stores may share datasets or a Shopify shop. (slug, issue) pairs."""
     issues = []
     for label, values, path in (("dataset prefix", prefixes, ("warehouse", "dataset_prefix")),
                                 ("Shopify shop", _shops(stores), ("sources", "shopify", "shop"))):
@@ -67,8 +69,9 @@ def cross_store_issues(stores: dict[str, Located], prefixes: dict[str, str]) -> 
         for slug, value in sorted(values.items()):
             if counts[value] > 1:
                 others = sorted(s for s, v in values.items() if v == value and s != slug)
-                issues.append(stores[slug].issue(path, f"{label} `{value}` is also used by {', '.join(others)}",
-                                  "each store needs its own, so data and state never mix"))
+                issue = stores[slug].issue(path, f"{label} `{value}` is also used by {', '.join(others)}",
+                                           "each store needs its own, so data and state never mix", in_store=True)
+                issues.append((slug, issue))
     return issues
 
 
@@ -86,11 +89,13 @@ def _looks_random(value: str) -> bool:
     return entropy > 3.5
 
 
-def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
+    """Every text in `value`, keys included: (path, text, is_key)."""
     if isinstance(value, str):
-        yield path, value
+        yield path, value, False
     elif isinstance(value, dict):
         for key, child in value.items():
+            yield (*path, key), key, True
             yield from _strings(child, (*path, key))
     elif isinstance(value, list):
         for index, child in enumerate(value):

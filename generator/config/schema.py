@@ -42,11 +42,17 @@ def _validator(name: str) -> Draft202012Validator:
 
 def schema_issues(doc: Located, name: str, skip: frozenset[tuple[Any, ...]] = frozenset()) -> list[ConfigIssue]:
     """Every schema violation in `doc` against `schemas/<name>.schema.json`, skipping paths in `skip`."""
+    def skipped(path: tuple[Any, ...]) -> bool:
+        return any(path[: len(s)] == s for s in skip)
+
     issues = []
     for error in _leaf_errors(_validator(name).iter_errors(doc.data)):
         path = tuple(error.absolute_path)
-        if not any(path[: len(s)] == s for s in skip):
-            issues.extend(_explain(error, path, doc))
+        if error.validator == "additionalProperties":
+            issues += [_unknown_key(doc, path, key, error.schema) for key in _extra_keys(error)
+                       if not skipped((*path, key))]
+        elif not skipped(path):
+            issues.append(_explain(error, path, doc))
     return issues
 
 
@@ -55,12 +61,10 @@ def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]
         yield from _leaf_errors(iter(error.context)) if error.context else (error,)
 
 
-def _explain(error: ValidationError, path: tuple[Any, ...], doc: Located) -> list[ConfigIssue]:
-    if error.validator == "additionalProperties":
-        return [_unknown_key(doc, path, key, error.schema) for key in _extra_keys(error)]
+def _explain(error: ValidationError, path: tuple[Any, ...], doc: Located) -> ConfigIssue:
     if error.validator == "required":
-        return [_missing_key(doc, path, error)]
-    return [doc.issue(path, *_describe(error))]
+        return _missing_key(doc, path, error)
+    return doc.issue(path, *_describe(error))
 
 
 def _extra_keys(error: ValidationError) -> list[str]:

@@ -99,11 +99,15 @@ def load_yaml(raw: bytes, file: str) -> LoadedDoc:
         line, col = _offset_position(text, err.position)
         raise _issue(file, line, col, f"the file contains a character YAML does not allow ({err.character!r})",
                      "remove it, or save the file as plain UTF-8 text") from None
+    if node is None:  # only comments, byte-order marks or directives
+        raise _issue(file, 1, 1, "the file is empty",
+                     "start from an example such as config/merchants/demo-store.yaml")
     doc = LoadedDoc(file, None)
     try:
         data = _build(node, (), doc)
     except _Reject as err:
         raise _issue(file, *_mark(err.mark), err.message, err.hint) from None
+    doc.positions[()] = (1, 1)  # what is missing from the whole file is reported at its start
     return LoadedDoc(file, data, doc.positions, doc.key_positions)
 
 
@@ -112,8 +116,9 @@ def _decode(raw: bytes, file: str) -> str:
         size = f"{len(raw) / 1e6:.1f} MB"
         raise _issue(file, 1, 1, f"the file is {size}; config files may be at most {MAX_BYTES // 1024} KB",
                      "a store's config is a few dozen lines; check that this is the right file")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1

@@ -21,11 +21,13 @@ class SourceType:
     python_template: str
     dbt_templates: Callable[[Any], tuple[str, ...]]
     view: Callable[[Any, Any], dict[str, Any]]
+    sandbox: Callable[..., tuple[Any, dict[str, str]]]
 
 
 SOURCE_TYPES: dict[str, SourceType] = {
     source.name: source
     for source in (
-        SourceType(shopify.NAME, shopify.build, shopify.PYTHON_TEMPLATE, shopify.dbt_templates, shopify.view),
+        SourceType(shopify.NAME, shopify.build, shopify.PYTHON_TEMPLATE, shopify.dbt_templates, shopify.view,
+                   shopify.sandbox),
     )
 }

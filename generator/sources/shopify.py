@@ -13,6 +13,7 @@ PYTHON_TEMPLATE = "dlt/shopify.py.j2"
 # re-read idempotent. One hour also covers the repeated hour when clocks fall back.
 LOOKBACK_SECONDS = 3600
 PAGE_SIZE = 250  # Shopify's maximum
+SANDBOX_TOKEN = "shpat_sandbox_emulator_token"  # what the bundled emulator accepts; never a real token
 
 _STAGING = {
     "orders": ("stg_shopify__orders.sql", "stg_shopify__order_lines.sql", "stg_shopify__refund_lines.sql",
@@ -73,3 +74,19 @@ def view(config: ShopifyConfig, merchant: Any) -> dict[str, Any]:
         "start_date": merchant.start_date.isoformat(),
         "tables": sorted(table for resource in config.resources for table in _TABLES[resource]),
     }
+
+
+def sandbox(config: ShopifyConfig, merchant: Any, *, port: int, orders: int) -> tuple[Any, dict[str, str]]:
+    """A started emulator of this store's shop, and the environment that points the pipeline at it."""
+    from generator.emulators.shopify import ShopifyEmulator, WorldSpec, build_world
+
+    world = build_world(WorldSpec(orders=orders, timezone=merchant.timezone, start=merchant.start_date,
+                                  shop_currency=merchant.reporting_currency))
+    emulator = ShopifyEmulator(world, access_token=SANDBOX_TOKEN, port=port).start()
+    env = {"ECOMM_SHOPIFY_URL": emulator.base_url, secret_env_name(config.access_token): SANDBOX_TOKEN}
+    return emulator, env
+
+
+def secret_env_name(reference: str) -> str:
+    """The environment variable the generated runtime reads for `secret:NAME`."""
+    return "ECOMM_SECRET_" + reference.removeprefix("secret:").upper().replace("-", "_")

@@ -18,6 +18,9 @@ Nested dicts are shared where the real API returns the same value twice (money
 
 from __future__ import annotations
 
+import base64
+import bisect
+import gc
 import itertools
 import json
 import random
@@ -54,6 +57,9 @@ _COUNTRIES = {
     "CA": ("Canada", None, None, None), "AU": ("Australia", None, None, None),
     "JP": ("Japan", None, None, None),
 }
+# country -> (tax title, standard rate, reduced rate) as Decimals; zero = untaxed.
+_TAX_RATES = {code: (title, Decimal(std or "0"), Decimal(red or "0"))
+              for code, (_, title, std, red) in _COUNTRIES.items()}
 _CITIES = {"DE": ("Berlin", "Hamburg", "München", "Köln", "Leipzig"), "AT": ("Wien", "Graz"),
            "FR": ("Paris", "Lyon"), "NL": ("Amsterdam", "Utrecht"), "GB": ("London", "Leeds"),
            "CH": ("Zürich", "Basel"), "US": ("New York", "Austin", "Portland")}
@@ -93,7 +99,6 @@ _CHANNELS = (
     ("referral", 4, None, None, (), "https://www.kitchen-blog.example/best-mugs", None),
     ("direct", 16, None, None, (), None, None),
 )
-_CHANNEL_WEIGHTS = tuple(c[1] for c in _CHANNELS)
 
 # code, type, value (percentage or shop-currency amount)
 _CODES = (("WELCOME10", "percentage", "10.0"), ("AUTUMN15", "percentage", "15.0"),
@@ -119,7 +124,6 @@ _NOTES = ("Please deliver to the neighbour if absent.", "Gift — no invoice in 
           "Customer called about delivery date.")
 _CANCEL_REASONS = ("customer", "customer", "fraud", "inventory", "declined", "other")
 _REFUND_NOTES = ("Customer return", "Damaged in transit", "Wrong size", None)
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _LOCATION_ID = 71_234_567_890  # the one warehouse / shop location
 
 
@@ -137,11 +141,60 @@ def _dec(text: str) -> Decimal:
     return Decimal(text)
 
 
-def _token(rng: random.Random, length: int) -> str:
-    return "".join(rng.choices(_ALPHABET, k=length))
+def _token(rng: _Rng, length: int) -> str:
+    """A random URL-safe token (click ids, confirmation numbers)."""
+    raw = rng.getrandbits(6 * length + 6).to_bytes((6 * length + 13) // 8, "big")
+    return base64.urlsafe_b64encode(raw).decode()[-length:]
 
 
-def _hex(rng: random.Random) -> str:
+class _Rng(random.Random):
+    """random.Random with cheaper randint/choice and table-driven weighted picks.
+
+    Generation makes ~100 random draws per order; the stdlib versions of these
+    helpers are several times slower, which matters for 100k-order worlds.
+    """
+
+    def randint(self, a: int, b: int) -> int:
+        """Uniform integer in [a, b]."""
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        """Uniform integer in [start, stop) (step must be 1)."""
+        if stop is None:
+            start, stop = 0, start
+        return start + int(self.random() * (stop - start))
+
+    def choice(self, seq):  # noqa: ANN001, ANN201 - same signature as random.Random.choice
+        """Uniform element of a non-empty sequence."""
+        return seq[int(self.random() * len(seq))]
+
+    def pick(self, table: _Weighted):  # noqa: ANN201
+        """Weighted element of a precomputed table."""
+        return table.items[bisect.bisect(table.cum, self.random() * table.total)]
+
+
+@dataclass(frozen=True)
+class _Weighted:
+    items: tuple
+    cum: tuple[float, ...]
+    total: float
+
+
+def _weighted(items: tuple, weights: tuple) -> _Weighted:
+    cum = tuple(itertools.accumulate(float(w) for w in weights))
+    return _Weighted(tuple(items), cum, cum[-1])
+
+
+_N_LINES = _weighted((1, 2, 3, 4), (55, 28, 12, 5))
+_QTY = _weighted((1, 2, 3, 4), (70, 20, 7, 3))
+_GATEWAYS = _weighted(("shopify_payments", "paypal", "klarna"), (75, 18, 7))
+_REFUND_MODES = _weighted(("unit", "line", "all"), (35, 45, 20))
+_RESTOCK = _weighted(("return", "no_restock"), (60, 40))
+_NEW_ROLES = _weighted(("normal", "authorized", "pending", "pos", "test"), (78, 15, 3, 3, 1))
+_CHANNEL_TABLE = _weighted(_CHANNELS, tuple(c[1] for c in _CHANNELS))
+
+
+def _hex(rng: _Rng) -> str:
     return f"{rng.getrandbits(128):032x}"
 
 
@@ -204,7 +257,7 @@ class _Ids:
     def __init__(self) -> None:
         self._last = dict(self._STARTS)
 
-    def next(self, kind: str, rng: random.Random) -> int:
+    def next(self, kind: str, rng: _Rng) -> int:
         """The next id of ``kind``; always below 2**53 so JSON clients keep it exact."""
         self._last[kind] += rng.randint(1_000, 60_000)
         return self._last[kind]
@@ -249,8 +302,10 @@ class _Ctx:
         self.start_utc = self.local(spec.start, time(0, 0, 0))
         self.variants: list[tuple[dict, dict]] = []
         self.variant_weights: list[float] = []
-        self.variant_cum: list[float] = []
-        self.currency_weights = _currency_weights(spec.presentment_currencies)
+        self.variant_table = _weighted((0,), (1,))
+        self.currency_table = _weighted(spec.presentment_currencies, _currency_weights(spec.presentment_currencies))
+        self.destinations = {c: _weighted(tuple(k for k, _ in _DESTINATIONS[c]), tuple(w for _, w in _DESTINATIONS[c]))
+                             for c in spec.presentment_currencies}
         self.tax_class: dict[int, str] = {}
         self.orders_by_id: dict[int, dict] = {}
         self.updated: dict[int, datetime] = {}
@@ -260,6 +315,8 @@ class _Ctx:
         self.customer_updated: dict[int, datetime] = {}
         self.guest_emails: list[str] = []
         self._sets: dict[tuple[Decimal, str], dict] = {}
+        self.tax_cache: dict[tuple, list[dict]] = {}
+        self.addresses: dict[int, dict] = {}
 
     def local(self, day: date, at: time) -> datetime:
         """The UTC instant of a shop-local wall time (a DST gap time moves forward)."""
@@ -283,7 +340,7 @@ class _Ctx:
 # --------------------------------------------------------------------------- catalog
 
 
-def _variant(ctx: _Ctx, rng: random.Random, product: dict, pos: int, option: str | None,
+def _variant(ctx: _Ctx, rng: _Rng, product: dict, pos: int, option: str | None,
              price: Decimal, sku_base: str) -> tuple[dict, dict]:
     """One variant plus its inventory item (which carries the unit cost)."""
     vid, iid = ctx.ids.next("variant", rng), ctx.ids.next("inventory", rng)
@@ -312,7 +369,7 @@ def _variant(ctx: _Ctx, rng: random.Random, product: dict, pos: int, option: str
     return variant, item
 
 
-def _product(ctx: _Ctx, rng: random.Random, index: int) -> tuple[dict, list[dict]]:
+def _product(ctx: _Ctx, rng: _Rng, index: int) -> tuple[dict, list[dict]]:
     """One product (cycling through the catalog templates) and its inventory items."""
     title, ptype, vendor, base, tax_class, options = _CATALOG[index % len(_CATALOG)]
     if index >= len(_CATALOG):
@@ -342,7 +399,7 @@ def _product(ctx: _Ctx, rng: random.Random, index: int) -> tuple[dict, list[dict
     return product, items
 
 
-def _build_catalog(ctx: _Ctx, rng: random.Random) -> tuple[list[dict], list[dict]]:
+def _build_catalog(ctx: _Ctx, rng: _Rng) -> tuple[list[dict], list[dict]]:
     """Products with a popularity curve: the first catalog items sell most."""
     products, items = [], []
     for index in range(ctx.spec.products):
@@ -352,7 +409,7 @@ def _build_catalog(ctx: _Ctx, rng: random.Random) -> tuple[list[dict], list[dict
         for variant in product["variants"]:
             ctx.variants.append((product, variant))
             ctx.variant_weights.append(1.0 / ((index + 1) ** 0.8) / len(product["variants"]))
-    ctx.variant_cum = list(itertools.accumulate(ctx.variant_weights))
+    ctx.variant_table = _weighted(tuple(range(len(ctx.variants))), tuple(ctx.variant_weights))
     return products, items
 
 
@@ -373,7 +430,7 @@ def _day_weight(day: date, index: int, total: int) -> float:
     return weight
 
 
-def _order_instants(ctx: _Ctx, rng: random.Random) -> list[datetime]:
+def _order_instants(ctx: _Ctx, rng: _Rng) -> list[datetime]:
     """Order creation instants (UTC, sorted) with a weekly and a daily rhythm."""
     spec = ctx.spec
     days = [spec.start + timedelta(days=i) for i in range((spec.end - spec.start).days + 1)]
@@ -385,7 +442,7 @@ def _order_instants(ctx: _Ctx, rng: random.Random) -> list[datetime]:
     return out
 
 
-def _assign_roles(n: int, rng: random.Random) -> list[str]:
+def _assign_roles(n: int, rng: _Rng) -> list[str]:
     """Special cases (test, cancelled, POS …), each at least once when n >= 20."""
     roles = ["normal"] * n
     free = list(range(n))
@@ -397,7 +454,7 @@ def _assign_roles(n: int, rng: random.Random) -> list[str]:
     return roles
 
 
-def _guest(ctx: _Ctx, rng: random.Random) -> tuple[str, str]:
+def _guest(ctx: _Ctx, rng: _Rng) -> tuple[str, str]:
     """A guest buyer; some guests come back, sometimes typing their email differently."""
     if ctx.guest_emails and rng.random() < 0.3:
         email = rng.choice(ctx.guest_emails)
@@ -408,7 +465,7 @@ def _guest(ctx: _Ctx, rng: random.Random) -> tuple[str, str]:
     return "guest", email
 
 
-def _assign_buyers(ctx: _Ctx, rng: random.Random, roles: list[str], active: int) -> list[tuple]:
+def _assign_buyers(ctx: _Ctx, rng: _Rng, roles: list[str], active: int) -> list[tuple]:
     """Who places each order: ("customer", pool index), ("guest", email) or ("anonymous", None)."""
     buyers: list[tuple] = []
     seen = 0
@@ -435,7 +492,7 @@ _EMBED_KEYS = ("id", "email", "created_at", "updated_at", "first_name", "last_na
                "orders_count", "total_spent", "last_order_id", "last_order_name", "admin_graphql_api_id")
 
 
-def _address(rng: random.Random, first: str, last: str, country: str) -> dict:
+def _address(rng: _Rng, first: str, last: str, country: str) -> dict:
     city = rng.choice(_CITIES.get(country, ("Capital",)))
     return {"first_name": first, "last_name": last, "name": f"{first} {last}",
             "address1": f"{rng.choice(('Haupt', 'Garten', 'Linden', 'Berg'))}straße {rng.randint(1, 120)}",
@@ -444,7 +501,7 @@ def _address(rng: random.Random, first: str, last: str, country: str) -> dict:
             "company": None, "phone": None, "latitude": None, "longitude": None}
 
 
-def _customer_dict(ctx: _Ctx, rng: random.Random, created: datetime, serial: int) -> dict:
+def _customer_dict(ctx: _Ctx, rng: _Rng, created: datetime, serial: int) -> dict:
     """A registered customer (§3.6) with zero orders; aggregates are filled in later."""
     cid = ctx.ids.next("customer", rng)
     first, last = rng.choice(_FIRST), rng.choice(_LAST)
@@ -502,7 +559,7 @@ def _refresh_customer(ctx: _Ctx, cid: int) -> None:
     ctx.embedded[cid].update({k: customer[k] for k in _EMBED_KEYS})
 
 
-def _build_customers(ctx: _Ctx, rng: random.Random, instants: list[datetime],
+def _build_customers(ctx: _Ctx, rng: _Rng, instants: list[datetime],
                      buyers: list[tuple]) -> tuple[list[dict], dict[int, int]]:
     """Create the customer pool; ids increase with created_at, like Shopify's."""
     pool = ctx.spec.customer_pool
@@ -530,18 +587,15 @@ def _build_customers(ctx: _Ctx, rng: random.Random, instants: list[datetime],
 # --------------------------------------------------------------------------- order money
 
 
-def _pick_lines(ctx: _Ctx, rng: random.Random, country: str) -> list[_Line]:
+def _pick_lines(ctx: _Ctx, rng: _Rng, country: str) -> list[_Line]:
     """1-4 distinct variants, mostly quantity 1, taxed at the destination's rates."""
-    n = rng.choices((1, 2, 3, 4), weights=(55, 28, 12, 5))[0]
-    picks = rng.choices(range(len(ctx.variants)), cum_weights=ctx.variant_cum, k=n)
-    _, title, std, red = _COUNTRIES[country]
+    n = rng.pick(_N_LINES)
+    title, std, red = _TAX_RATES[country]
     lines = []
-    for index in dict.fromkeys(picks):  # de-duplicate, keep order
+    for index in dict.fromkeys(rng.pick(ctx.variant_table) for _ in range(n)):  # distinct variants
         product, variant = ctx.variants[index]
-        qty = rng.choices((1, 2, 3, 4), weights=(70, 20, 7, 3))[0]
-        rate_text = std if ctx.tax_class[product["id"]] == "std" else red
-        rate = _dec(rate_text) if rate_text else ZERO
-        lines.append(_Line(product, variant, qty, _dec(variant["price"]), rate, title))
+        rate = std if ctx.tax_class[product["id"]] == "std" else red
+        lines.append(_Line(product, variant, rng.pick(_QTY), _dec(variant["price"]), rate, title))
     return lines
 
 
@@ -560,7 +614,7 @@ def _allocate(total: Decimal, lines: list[_Line]) -> None:
         line.alloc = alloc
 
 
-def _apply_discount(rng: random.Random, lines: list[_Line]) -> tuple[str, str, str, Decimal] | None:
+def _apply_discount(rng: _Rng, lines: list[_Line]) -> tuple[str, str, str, Decimal] | None:
     """Maybe apply a discount code; returns (code, type, value, amount)."""
     if rng.random() >= 0.22:
         return None
@@ -584,12 +638,11 @@ def _apply_taxes(lines: list[_Line], shipping: _Shipping | None) -> None:
         shipping.tax = _q(shipping.rate * shipping.price)
 
 
-def _plan_shipping(rng: random.Random, lines: list[_Line], role: str, country: str) -> _Shipping | None:
+def _plan_shipping(rng: _Rng, lines: list[_Line], role: str, country: str) -> _Shipping | None:
     """POS sales have no shipping; big baskets (and cancel-refund orders) ship free."""
     if role == "pos":
         return None
-    _, title, std, _ = _COUNTRIES[country]
-    rate = _dec(std) if std else ZERO
+    title, rate, _ = _TAX_RATES[country]
     net = sum((ln.price * ln.qty - ln.alloc for ln in lines), ZERO)
     if role == "cancel_refund" or net >= 75:
         return _Shipping("Free Shipping", ZERO, rate, title)
@@ -599,13 +652,19 @@ def _plan_shipping(rng: random.Random, lines: list[_Line], role: str, country: s
 
 
 def _tax_line(ctx: _Ctx, title: str | None, rate: Decimal, amount: Decimal, pres: str) -> list[dict]:
+    """The tax_lines of one line or shipping line (shared: amounts repeat a lot)."""
     if title is None or rate == 0:
         return []
-    return [{"channel_liable": False, "price": _s(amount), "price_set": ctx.money_set(amount, pres),
-             "rate": float(rate), "title": title}]
+    key = (title, rate, amount, pres)
+    hit = ctx.tax_cache.get(key)
+    if hit is None:
+        hit = [{"channel_liable": False, "price": _s(amount), "price_set": ctx.money_set(amount, pres),
+                "rate": float(rate), "title": title}]
+        ctx.tax_cache[key] = hit
+    return hit
 
 
-def _line_item(ctx: _Ctx, rng: random.Random, line: _Line, pres: str) -> dict:
+def _line_item(ctx: _Ctx, rng: _Rng, line: _Line, pres: str) -> dict:
     """A line item; discounts live in discount_allocations (total_discount stays 0.00)."""
     lid = ctx.ids.next("line", rng)
     product, variant, m = line.product, line.variant, ctx.money_set
@@ -625,7 +684,7 @@ def _line_item(ctx: _Ctx, rng: random.Random, line: _Line, pres: str) -> dict:
             "duties": [], "discount_allocations": allocs}
 
 
-def _shipping_line(ctx: _Ctx, rng: random.Random, ship: _Shipping, pres: str) -> dict:
+def _shipping_line(ctx: _Ctx, rng: _Rng, ship: _Shipping, pres: str) -> dict:
     sid = ctx.ids.next("shipping", rng)
     m = ctx.money_set
     return {"id": sid, "carrier_identifier": None, "code": ship.title, "discounted_price": _s(ship.price),
@@ -649,10 +708,13 @@ def _order_tax_lines(ctx: _Ctx, items: list[dict], ships: list[dict], pres: str)
 def _money_fields(ctx: _Ctx, lines: list[_Line], ship: _Shipping | None, pres: str) -> dict:
     """Order totals: subtotal = items - discounts; total = subtotal + shipping + tax."""
     m = ctx.money_set
-    items = sum((ln.price * ln.qty for ln in lines), ZERO)
-    disc = sum((ln.alloc for ln in lines), ZERO)
+    items = disc = ZERO
+    tax = ship.tax if ship else ZERO
+    for ln in lines:
+        items += ln.price * ln.qty
+        disc += ln.alloc
+        tax += ln.tax
     shipping = ship.price if ship else ZERO
-    tax = sum((ln.tax for ln in lines), ZERO) + (ship.tax if ship else ZERO)
     subtotal = items - disc
     total = subtotal + shipping + tax
     out = {"currency": ctx.shop, "presentment_currency": pres, "taxes_included": False,
@@ -674,12 +736,12 @@ def _money_fields(ctx: _Ctx, lines: list[_Line], ship: _Shipping | None, pres: s
 # --------------------------------------------------------------------------- order attribution
 
 
-def _landing_path(rng: random.Random, product: dict) -> str:
+def _landing_path(rng: _Rng, product: dict) -> str:
     return rng.choice(("/", f"/products/{product['handle']}", f"/products/{product['handle']}",
                        "/collections/all", f"/collections/{product['product_type'].lower()}"))
 
 
-def _utm_visit(rng: random.Random, channel: tuple, product: dict) -> tuple[str, str | None, list[dict]]:
+def _utm_visit(rng: _Rng, channel: tuple, product: dict) -> tuple[str, str | None, list[dict]]:
     """landing_site, referring_site and note_attributes for one marketing channel."""
     name, _, source, medium, campaigns, referrer, click = channel
     params: list[tuple[str, str]] = []
@@ -701,28 +763,38 @@ def _utm_visit(rng: random.Random, channel: tuple, product: dict) -> tuple[str, 
     return landing, referrer, notes
 
 
-def _attribution(rng: random.Random, role: str, product: dict) -> dict:
+def _attribution(rng: _Rng, role: str, product: dict) -> dict:
     """Where the order came from (REST has no customer journey, only these fields)."""
     if role == "pos":
         return {"source_name": "pos", "landing_site": None, "landing_site_ref": None,
                 "referring_site": None, "note_attributes": [], "source_identifier": f"pos-{rng.randint(1, 9)}",
                 "source_url": None, "location_id": _LOCATION_ID, "browser_ip": None, "client_details": None}
-    channel = rng.choices(_CHANNELS, weights=_CHANNEL_WEIGHTS)[0]
+    channel = rng.pick(_CHANNEL_TABLE)
     landing, referrer, notes = _utm_visit(rng, channel, product)
     ip = f"203.0.113.{rng.randint(1, 254)}"
     source = "580111" if role == "import" else "web"  # imports arrive through an app id
     return {"source_name": source, "landing_site": landing, "landing_site_ref": None,
             "referring_site": referrer, "note_attributes": notes, "source_identifier": None,
-            "source_url": None, "location_id": None, "browser_ip": ip,
-            "client_details": {"accept_language": "de-DE,de;q=0.9,en;q=0.8", "browser_height": None,
-                               "browser_ip": ip, "browser_width": None, "session_hash": None,
-                               "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0"}}
+            "source_url": None, "location_id": None, "browser_ip": ip, "client_details": _client(ip)}
+
+
+_CLIENTS: dict[str, dict] = {}
+
+
+def _client(ip: str) -> dict:
+    """client_details for a browser IP (shared per IP; the values never change)."""
+    hit = _CLIENTS.get(ip)
+    if hit is None:
+        hit = _CLIENTS[ip] = {"accept_language": "de-DE,de;q=0.9,en;q=0.8", "browser_height": None,
+                              "browser_ip": ip, "browser_width": None, "session_hash": None,
+                              "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0"}
+    return hit
 
 
 # --------------------------------------------------------------------------- order assembly
 
 
-def _payment(rng: random.Random, role: str) -> tuple[str, list[str]]:
+def _payment(rng: _Rng, role: str) -> tuple[str, list[str]]:
     """(financial_status, payment_gateway_names) for a freshly placed order."""
     if role == "test":
         return "paid", ["bogus"]
@@ -732,10 +804,10 @@ def _payment(rng: random.Random, role: str) -> tuple[str, list[str]]:
         return "paid", [rng.choice(("cash", "shopify_payments"))]
     if role in ("authorized", "cancel_void", "voided"):
         return "authorized", ["shopify_payments"]
-    return "paid", [rng.choices(("shopify_payments", "paypal", "klarna"), weights=(75, 18, 7))[0]]
+    return "paid", [rng.pick(_GATEWAYS)]
 
 
-def _identity(ctx: _Ctx, rng: random.Random, when: datetime, processed: datetime) -> dict:
+def _identity(ctx: _Ctx, rng: _Rng, when: datetime, processed: datetime) -> dict:
     oid = ctx.ids.next("order", rng)
     number = ctx.next_number
     ctx.next_number += 1
@@ -751,25 +823,31 @@ def _identity(ctx: _Ctx, rng: random.Random, when: datetime, processed: datetime
             "user_id": None, "payment_terms": None, "fulfillments": [], "refunds": []}
 
 
-def _attach_buyer(ctx: _Ctx, order: dict, buyer: tuple, rng: random.Random, country: str) -> None:
+def _attach_buyer(ctx: _Ctx, order: dict, buyer: tuple, rng: _Rng, country: str) -> None:
     kind, ref = buyer
     customer = ctx.embedded.get(ref) if kind == "customer" else None
     email = customer["email"] if customer else ref
     first, last = (customer["first_name"], customer["last_name"]) if customer else (
         rng.choice(_FIRST), rng.choice(_LAST))
     order.update({"customer": customer, "email": email, "contact_email": email, "phone": None})
-    address = _address(rng, first, last, country) if kind != "anonymous" else None
+    if kind == "anonymous":
+        address = None
+    elif customer and country == "DE":  # registered German buyers ship to their default address
+        address = ctx.addresses.get(ref)
+        if address is None:
+            address = ctx.addresses[ref] = _address(rng, first, last, country)
+    else:
+        address = _address(rng, first, last, country)
     order["billing_address"] = address
     order["shipping_address"] = address if order["source_name"] != "pos" else None
     if customer:
         ctx.customer_orders[ref].append(order)
 
 
-def _new_order(ctx: _Ctx, rng: random.Random, when: datetime, buyer: tuple, role: str) -> dict:
+def _new_order(ctx: _Ctx, rng: _Rng, when: datetime, buyer: tuple, role: str) -> dict:
     """Build one order placed at ``when`` (UTC) and register it in the context."""
-    pres = rng.choices(ctx.spec.presentment_currencies, weights=ctx.currency_weights)[0]
-    countries = _DESTINATIONS[pres]
-    country = rng.choices([c for c, _ in countries], weights=[w for _, w in countries])[0]
+    pres = rng.pick(ctx.currency_table)
+    country = rng.pick(ctx.destinations[pres])
     lines = _pick_lines(ctx, rng, country)
     discount = _apply_discount(rng, lines)
     ship = _plan_shipping(rng, lines, role, country)
@@ -824,7 +902,7 @@ def _touch(ctx: _Ctx, order: dict, when: datetime) -> None:
         order["updated_at"] = ctx.iso(when)
 
 
-def _later(rng: random.Random, start: datetime, limit: datetime, lo: int, hi: int) -> datetime:
+def _later(rng: _Rng, start: datetime, limit: datetime, lo: int, hi: int) -> datetime:
     """A random instant lo..hi seconds after start, pulled back to stay <= limit."""
     when = start + timedelta(seconds=rng.randint(lo, hi))
     if when <= limit:
@@ -833,7 +911,7 @@ def _later(rng: random.Random, start: datetime, limit: datetime, lo: int, hi: in
     return start + timedelta(seconds=rng.randint(room // 5, room)) if room > 0 else start
 
 
-def _fulfil(ctx: _Ctx, rng: random.Random, order: dict, when: datetime, partial: bool) -> None:
+def _fulfil(ctx: _Ctx, rng: _Rng, order: dict, when: datetime, partial: bool) -> None:
     """Ship the order (or only its first line); fully shipped paid orders get archived."""
     lines = order["line_items"][:1] if partial else order["line_items"]
     fid = ctx.ids.next("fulfillment", rng)
@@ -853,7 +931,7 @@ def _fulfil(ctx: _Ctx, rng: random.Random, order: dict, when: datetime, partial:
     _touch(ctx, order, when)
 
 
-def _edit(ctx: _Ctx, rng: random.Random, order: dict, when: datetime) -> None:
+def _edit(ctx: _Ctx, rng: _Rng, order: dict, when: datetime) -> None:
     """A merchant edit: add a tag or change the note (always a visible change)."""
     tags = [t for t in order["tags"].split(", ") if t]
     missing = [t for t in _TAGS if t not in tags]
@@ -876,7 +954,7 @@ def _zero_current(ctx: _Ctx, order: dict) -> None:
         line["fulfillable_quantity"] = 0
 
 
-def _cancel(ctx: _Ctx, rng: random.Random, order: dict, when: datetime, refund: bool) -> None:
+def _cancel(ctx: _Ctx, rng: _Rng, order: dict, when: datetime, refund: bool) -> None:
     """Cancel: void the authorisation, or refund everything (only free-shipping orders)."""
     if refund:
         picks = [(ln, ln["current_quantity"]) for ln in order["line_items"] if ln["current_quantity"] > 0]
@@ -926,7 +1004,7 @@ def _refund_amounts(line: dict, qty: int, prior: tuple[int, Decimal, Decimal]) -
     return _q(net * qty / line["quantity"]), _q(tax * qty / line["quantity"])
 
 
-def _refund_line(ctx: _Ctx, rng: random.Random, line: dict, qty: int, amounts: tuple[Decimal, Decimal],
+def _refund_line(ctx: _Ctx, rng: _Rng, line: dict, qty: int, amounts: tuple[Decimal, Decimal],
                  restock_type: str, pres: str) -> dict:
     sub, tax = amounts
     return {"id": ctx.ids.next("refund_line", rng), "line_item_id": line["id"],
@@ -935,7 +1013,7 @@ def _refund_line(ctx: _Ctx, rng: random.Random, line: dict, qty: int, amounts: t
             "total_tax": float(tax), "total_tax_set": ctx.money_set(tax, pres), "line_item": line}
 
 
-def _refund_transaction(ctx: _Ctx, rng: random.Random, order: dict, amount: Decimal, stamp: str) -> dict:
+def _refund_transaction(ctx: _Ctx, rng: _Rng, order: dict, amount: Decimal, stamp: str) -> dict:
     tid = ctx.ids.next("transaction", rng)
     gateways = order["payment_gateway_names"]
     return {"id": tid, "admin_graphql_api_id": f"gid://shopify/OrderTransaction/{tid}", "amount": _s(amount),
@@ -967,7 +1045,7 @@ def _recompute_current(ctx: _Ctx, order: dict) -> None:
         order[f"current_{name}_set"] = m(value, pres)
 
 
-def _refund(ctx: _Ctx, rng: random.Random, order: dict, when: datetime, picks: list[tuple[dict, int]],
+def _refund(ctx: _Ctx, rng: _Rng, order: dict, when: datetime, picks: list[tuple[dict, int]],
             restock_type: str, note: str | None) -> dict:
     """Refund goods (never shipping); updates current_*, status, updated_at, customer."""
     pres, prior = order["presentment_currency"], _refunded_so_far(order)
@@ -1001,18 +1079,18 @@ def _refundable(order: dict) -> bool:
             and any(ln["current_quantity"] > 0 for ln in order["line_items"]))
 
 
-def _refund_picks(rng: random.Random, order: dict) -> list[tuple[dict, int]]:
+def _refund_picks(rng: _Rng, order: dict) -> list[tuple[dict, int]]:
     """One unit, one whole line, or everything that is left."""
     open_lines = [ln for ln in order["line_items"] if ln["current_quantity"] > 0]
-    mode = rng.choices(("unit", "line", "all"), weights=(35, 45, 20))[0]
+    mode = rng.pick(_REFUND_MODES)
     if mode == "all":
         return [(ln, ln["current_quantity"]) for ln in open_lines]
     line = rng.choice(open_lines)
     return [(line, 1 if mode == "unit" else line["current_quantity"])]
 
 
-def _random_refund(ctx: _Ctx, rng: random.Random, order: dict, when: datetime) -> None:
-    restock = rng.choices(("return", "no_restock"), weights=(60, 40))[0]
+def _random_refund(ctx: _Ctx, rng: _Rng, order: dict, when: datetime) -> None:
+    restock = rng.pick(_RESTOCK)
     _refund(ctx, rng, order, when, _refund_picks(rng, order), restock, rng.choice(_REFUND_NOTES))
 
 
@@ -1020,7 +1098,7 @@ def _created(order: dict) -> datetime:
     return datetime.fromisoformat(order["created_at"])
 
 
-def _initial_refunds(ctx: _Ctx, rng: random.Random, orders: list[dict]) -> None:
+def _initial_refunds(ctx: _Ctx, rng: _Rng, orders: list[dict]) -> None:
     """~9 % of paid orders get refunds, a quarter of them more than 30 days later."""
     cands = [o for o in orders if _refundable(o)]
     if not cands:
@@ -1037,7 +1115,7 @@ def _initial_refunds(ctx: _Ctx, rng: random.Random, orders: list[dict]) -> None:
             _initial_refund(ctx, rng, order, late=i == 0 and bool(old))
 
 
-def _initial_refund(ctx: _Ctx, rng: random.Random, order: dict, late: bool) -> None:
+def _initial_refund(ctx: _Ctx, rng: _Rng, order: dict, late: bool) -> None:
     created = _created(order)
     room = int((ctx.now - created).total_seconds())
     if late:  # the caller picked an order old enough for a refund > 30 days later
@@ -1056,7 +1134,7 @@ def _initial_refund(ctx: _Ctx, rng: random.Random, order: dict, late: bool) -> N
             _random_refund(ctx, rng, order, second)
 
 
-def _initial_events(ctx: _Ctx, rng: random.Random, order: dict, when: datetime, role: str) -> None:
+def _initial_events(ctx: _Ctx, rng: _Rng, order: dict, when: datetime, role: str) -> None:
     """What happened to an order between its creation and the world's now."""
     if role in ("cancel_void", "cancel_refund"):
         _cancel(ctx, rng, order, _later(rng, when, ctx.now, 600, 30 * 3600), refund=role == "cancel_refund")
@@ -1127,7 +1205,7 @@ class ShopWorld:
         strictly after the previous ``now``.
         """
         with self.lock:
-            rng = random.Random(f"shopify-world:{self.spec.seed}:mutate:{step}:{self._mutations}")
+            rng = _Rng(f"shopify-world:{self.spec.seed}:mutate:{step}:{self._mutations}")
             self._mutations += 1
             summary = _mutate_day(self, self._ctx, rng)
             self.revision += 1
@@ -1142,13 +1220,13 @@ def _day_window(ctx: _Ctx, day: date) -> tuple[datetime, datetime]:
     return ctx.local(day, time(0, 0, 0)), ctx.local(day + DAY, time(0, 0, 0)) - timedelta(seconds=1)
 
 
-def _instant_in(rng: random.Random, lo: datetime, hi: datetime) -> datetime:
+def _instant_in(rng: _Rng, lo: datetime, hi: datetime) -> datetime:
     """A random whole second strictly inside (lo, hi)."""
     span = int((hi - lo).total_seconds())
     return min(hi, lo + timedelta(seconds=rng.randint(1, max(1, span - 1))))
 
 
-def _mutate_day(world: ShopWorld, ctx: _Ctx, rng: random.Random) -> MutationSummary:
+def _mutate_day(world: ShopWorld, ctx: _Ctx, rng: _Rng) -> MutationSummary:
     day = world.now.date() + DAY
     lo, hi = _day_window(ctx, day)
     summary = MutationSummary(day=day)
@@ -1165,7 +1243,7 @@ def _mutate_day(world: ShopWorld, ctx: _Ctx, rng: random.Random) -> MutationSumm
     return summary
 
 
-def _new_buyer(world: ShopWorld, ctx: _Ctx, rng: random.Random, when: datetime, active: list[dict]) -> tuple:
+def _new_buyer(world: ShopWorld, ctx: _Ctx, rng: _Rng, when: datetime, active: list[dict]) -> tuple:
     """A returning customer, a brand-new customer (registered now) or a guest."""
     r = rng.random()
     if r < 0.1:
@@ -1179,13 +1257,13 @@ def _new_buyer(world: ShopWorld, ctx: _Ctx, rng: random.Random, when: datetime, 
     return "customer", customer["id"]
 
 
-def _mutate_new_orders(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetime, hi: datetime,
+def _mutate_new_orders(world: ShopWorld, ctx: _Ctx, rng: _Rng, lo: datetime, hi: datetime,
                        per_day: float) -> list[int]:
     count = max(1, round(per_day * rng.uniform(0.7, 1.3) * _WEEKDAY_WEIGHTS[lo.astimezone(ctx.tz).weekday()]))
     ids = []
     active = [c for c in world.customers if c["orders_count"] > 0]
     for when in sorted(_instant_in(rng, lo, hi) for _ in range(count)):
-        role = rng.choices(("normal", "authorized", "pending", "pos", "test"), weights=(78, 15, 3, 3, 1))[0]
+        role = rng.pick(_NEW_ROLES)
         buyer = _new_buyer(world, ctx, rng, when, active)
         order = _new_order(ctx, rng, when, buyer, role)
         world.orders.append(order)
@@ -1198,7 +1276,7 @@ def _mutate_new_orders(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: date
     return ids
 
 
-def _mutate_refunds(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetime, hi: datetime,
+def _mutate_refunds(world: ShopWorld, ctx: _Ctx, rng: _Rng, lo: datetime, hi: datetime,
                     per_day: float) -> list[int]:
     """Refund some earlier orders, always including one older than 30 days if any exists."""
     cands = [o for o in world.orders if _refundable(o) and _created(o) < lo]
@@ -1219,7 +1297,7 @@ def _mutate_refunds(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetim
     return sorted(done)
 
 
-def _mutate_cancellations(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetime, hi: datetime,
+def _mutate_cancellations(world: ShopWorld, ctx: _Ctx, rng: _Rng, lo: datetime, hi: datetime,
                           per_day: float) -> list[int]:
     """Cancel unpaid orders (void) or unshipped free-shipping paid ones (full refund)."""
     def eligible(o: dict) -> bool:
@@ -1238,7 +1316,7 @@ def _mutate_cancellations(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: d
     return sorted(o["id"] for o in chosen)
 
 
-def _mutate_edits(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetime, hi: datetime,
+def _mutate_edits(world: ShopWorld, ctx: _Ctx, rng: _Rng, lo: datetime, hi: datetime,
                   per_day: float) -> list[int]:
     """Tag/note edits, payment captures and shipments of earlier orders."""
     edited = set()
@@ -1257,7 +1335,7 @@ def _mutate_edits(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetime,
     return sorted(edited)
 
 
-def _mutate_products(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetime, hi: datetime) -> list[int]:
+def _mutate_products(world: ShopWorld, ctx: _Ctx, rng: _Rng, lo: datetime, hi: datetime) -> list[int]:
     """Stock changes on one product; sometimes a price change."""
     product = rng.choice(world.products)
     when = _instant_in(rng, lo, hi)
@@ -1276,7 +1354,7 @@ def _mutate_products(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: dateti
     return [product["id"]]
 
 
-def _mutate_customers(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datetime, hi: datetime) -> list[int]:
+def _mutate_customers(world: ShopWorld, ctx: _Ctx, rng: _Rng, lo: datetime, hi: datetime) -> list[int]:
     """Marketing-consent / tag changes, plus every customer touched by today's orders."""
     if world.customers:
         for customer in rng.sample(world.customers, min(2, len(world.customers))):
@@ -1299,7 +1377,19 @@ def _mutate_customers(world: ShopWorld, ctx: _Ctx, rng: random.Random, lo: datet
 def build_world(spec: WorldSpec | None = None) -> ShopWorld:
     """Generate the shop described by ``spec`` (deterministic for a given spec)."""
     spec = spec or WorldSpec()
-    rng = random.Random(spec.seed)
+    # The build allocates millions of small dicts; the cyclic GC would rescan
+    # them over and over (superlinear), and there are no cycles to collect.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(spec)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(spec: WorldSpec) -> ShopWorld:
+    rng = _Rng(spec.seed)
     ctx = _Ctx(spec)
     products, inventory_items = _build_catalog(ctx, rng)
     instants = _order_instants(ctx, rng)
