@@ -14,6 +14,7 @@ the functions that need them. The environment configures a run:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -21,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -58,6 +60,9 @@ def secret(reference: str) -> str:
 
 def load_source(store: str, source: str) -> dict[str, int]:
     """Run one source's dlt pipeline for a store; returns rows loaded per table."""
+    # Secrets are resolved by `secret()`; dlt's own lookup of an Airflow Variable holding secrets.toml
+    # would only add metadata-database queries to every run. Set before dlt reads its configuration.
+    os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
     module = importlib.import_module(f"{store}.{source}")
     return module.load()
 
@@ -77,8 +82,12 @@ def run_pipeline(settings: ModuleType, source_name: str, source: Any) -> dict[st
     return {table: rows for table, rows in sorted(counts.items()) if not table.startswith("_dlt")}
 
 
-def dbt_build(store: str) -> dict[str, int]:
-    """`dbt build` of the store's project on the current target; returns result counts by status."""
+def dbt_build(store: str, quiet: bool = False) -> dict[str, int]:
+    """`dbt build` of the store's project on the current target; returns result counts by status.
+
+    dbt's output goes to the task log, or with `quiet` to dbt-output.log in the work folder (whose
+    last lines are quoted if the build fails).
+    """
     settings = importlib.import_module(f"{store}.settings")
     project = data_dir() / "dbt" / settings.IDENT
     work = _work_dir("dbt", settings.IDENT)
@@ -90,10 +99,13 @@ def dbt_build(store: str) -> dict[str, int]:
     }
     command = [dbt_executable(), "build", "--project-dir", str(project), "--profiles-dir", str(project),
                "--target", target()]
-    completed = subprocess.run(command, env=env, check=False)
+    log = work / "dbt-output.log"
+    with open(log, "w", encoding="utf-8") if quiet else _no_file() as output:
+        completed = subprocess.run(command, env=env, check=False, stdout=output, stderr=subprocess.STDOUT)
     counts = _result_counts(work / "target" / "run_results.json")
     if completed.returncode != 0:
-        raise RuntimeError(f"dbt build failed for {settings.SLUG} ({counts}); see the dbt output above")
+        tail = "".join(log.read_text(encoding="utf-8").splitlines(keepends=True)[-25:]) if quiet else ""
+        raise RuntimeError(f"dbt build failed for {settings.SLUG} ({counts or 'no results'}):\n{tail}")
     return counts
 
 
@@ -140,6 +152,11 @@ def _work_dir(*parts: str) -> Path:
 
 def _local_root() -> Path:
     return Path(os.environ.get("ECOMM_LOCAL_ROOT") or os.getcwd())
+
+
+@contextlib.contextmanager
+def _no_file() -> Iterator[None]:
+    yield None
 
 
 def _result_counts(path: Path) -> dict[str, int]:

@@ -28,6 +28,7 @@ PRODUCTION_URL = 'https://brooklyn-coffee.myshopify.com'
 ACCESS_TOKEN = 'secret:brooklyn-coffee-shopify-token'
 START_DATE = '2025-06-01'
 LOOKBACK_SECONDS = 3600
+BOUNDED_BY_START_DATE = ("orders",)
 RESOURCE_PARAMS = {
     'customers': {'limit': 250, 'order': 'updated_at asc'},
     'orders': {'limit': 250, 'order': 'updated_at asc', 'status': 'any'},
@@ -65,17 +66,21 @@ def shopify(base_url: str, access_token: str, start: datetime) -> Iterator[Any]:
         session=session(),
     )
     for name, params in RESOURCE_PARAMS.items():
-        yield _resource(client, name, params, start)
+        # `start_date` bounds the orders; products and customers are loaded whole, since old ones
+        # are still sold and still buy.
+        yield _resource(client, name, params, start if name in BOUNDED_BY_START_DATE else None)
 
 
-def _resource(client: RESTClient, name: str, params: dict[str, Any], start: datetime) -> Any:
+def _resource(client: RESTClient, name: str, params: dict[str, Any], start: datetime | None) -> Any:
     def pages(
         # dlt's documented way to declare an incremental cursor is a default argument.
         updated_at: Any = dlt.sources.incremental("updated_at", initial_value=start, lag=LOOKBACK_SECONDS),  # noqa: B008
     ) -> Iterator[list[dict[str, Any]]]:
         # The cursor goes out with the first request only: Shopify's next-page links carry it inside
         # `page_info`, and dlt's Link-header paginator sends those links without our parameters.
-        query = {**params, "updated_at_min": updated_at.start_value.isoformat()}
+        query = dict(params)
+        if updated_at.start_value is not None:
+            query["updated_at_min"] = updated_at.start_value.isoformat()
         for page in client.paginate(f"{name}.json", params=query, data_selector=name):
             yield [_with_instant(item) for item in page]
 
