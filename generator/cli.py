@@ -23,7 +23,8 @@ from generator.plan import build_plan
 from generator.writer import Change, plan_changes, write_changes
 
 GENERATED = "generated"
-console = Console(highlight=False, soft_wrap=True)
+# Piped output (CI logs) gets a fixed, roomy width instead of rich's 80 columns.
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

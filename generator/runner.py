@@ -107,7 +107,9 @@ def _secret_refs(merchant: Merchant) -> list[str]:
 @contextlib.contextmanager
 def _environment(env: dict[str, str], root: Path) -> Iterator[None]:
     overrides = {**env, "ECOMM_TARGET": "local", "ECOMM_LOCAL_ROOT": str(root.resolve()),
-                 "ECOMM_DATA_DIR": str((root / GENERATED / "data").resolve())}
+                 "ECOMM_DATA_DIR": str((root / GENERATED / "data").resolve()),
+                 # dlt warns about every column that is still empty; the summary says what matters
+                 "RUNTIME__LOG_LEVEL": os.environ.get("RUNTIME__LOG_LEVEL", "ERROR")}
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)
     try:
@@ -149,30 +151,36 @@ def _root_cause(err: BaseException) -> str:
 
 def _summary(root: Path, merchant: Merchant, loaded: dict[str, dict[str, int]], results: dict[str, int],
              console: Console) -> None:
-    tables = Table(title="rows loaded", show_header=True)
+    tables = Table(title="rows loaded (top-level tables; child tables in brackets)")
     tables.add_column("table")
     tables.add_column("rows", justify="right")
+    tables.add_column("child rows", justify="right")
     for source, counts in loaded.items():
-        for table, rows in counts.items():
-            tables.add_row(f"{source}.{table}", str(rows))
+        for table in sorted(t for t in counts if "__" not in t):
+            children = sum(n for t, n in counts.items() if t.startswith(f"{table}__"))
+            tables.add_row(f"{source}.{table}", str(counts[table]), str(children))
     console.print(tables)
     console.print("dbt build: " + ", ".join(f"{n} {status}" for status, n in results.items()))
     console.print(_last_days(root / merchant.warehouse.duckdb_path, merchant))
 
 
+_LAST_DAYS = (("sales_date", "day"), ("orders", "orders"), ("units_sold", "units"), ("gross_sales", "gross"),
+              ("discounts", "discounts"), ("returns", "returns"), ("net_sales", "net sales"), ("aov", "AOV"),
+              ("customers_new", "new"), ("customers_returning", "returning"))
+
+
 def _last_days(path: Path, merchant: Merchant) -> Table:
     import duckdb
 
-    query = (f"select sales_date, orders, units_sold, gross_sales, discounts, returns, net_sales, aov, "
-             f"customers_new, customers_returning from {merchant.warehouse.dataset_prefix}_marts.daily_sales "
-             f"order by sales_date desc limit 7")
+    columns = ", ".join(column for column, _ in _LAST_DAYS)
+    query = (f"select {columns} from {merchant.warehouse.dataset_prefix}_marts.daily_sales "
+             "order by sales_date desc limit 7")
     with duckdb.connect(str(path), read_only=True) as connection:
-        cursor = connection.execute(query)
-        columns = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-    table = Table(title=f"{escape(merchant.display_name)}: last 7 days of daily_sales ({merchant.reporting_currency})")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "sales_date" else "right")
+        rows = connection.execute(query).fetchall()
+    table = Table(title=f"{escape(merchant.display_name)}: the last 7 days of daily_sales, "
+                        f"{merchant.reporting_currency}")
+    for column, header in _LAST_DAYS:
+        table.add_column(header, justify="left" if column == "sales_date" else "right")
     for row in reversed(rows):
         table.add_row(*(_cell(value) for value in row))
     return table
@@ -181,4 +189,6 @@ def _last_days(path: Path, merchant: Merchant) -> Table:
 def _cell(value: Any) -> str:
     from decimal import Decimal
 
+    if value is None:
+        return "–"
     return f"{value:,.2f}" if isinstance(value, (Decimal, float)) else str(value)
