@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
-from generator.config import Project, load_project
+from generator.config import MERCHANTS_DIR, Project, load_project
 from generator.config.schema import SCHEMA_DIR
 from generator.errors import ConfigIssue, UserError
 from generator.plan import build_plan
@@ -49,8 +49,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _load(root: Path) -> Project:
+    if not (root / MERCHANTS_DIR).is_dir():
+        raise UserError(f"no {MERCHANTS_DIR}/ folder in {root}: run ecomm inside the project, or pass --root")
+    return load_project(root)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    project = load_project(args.root)
+    project = _load(args.root)
     if args.json:
         print(json.dumps(_project_json(project), indent=2))
     else:
@@ -63,7 +69,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    project = load_project(args.root)
+    project = _load(args.root)
     scope = _scope(project, args.merchant)
     if args.strict and project.issues:
         _report(args, project, [], written=False)
@@ -135,17 +141,25 @@ def _project_json(project: Project) -> dict[str, Any]:
 
 def _find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
-        if (folder / "config" / "merchants").is_dir():
+        if (folder / MERCHANTS_DIR).is_dir():
             return folder
     return start
 
 
+def _global_options(defaults: bool) -> argparse.ArgumentParser:
+    """--root and --debug, accepted before and after the command. Only the top level sets defaults,
+    so a value given before the command is not overwritten by the command's own default."""
+    options = argparse.ArgumentParser(add_help=False)
+    default = (lambda value: value) if defaults else (lambda value: argparse.SUPPRESS)
+    options.add_argument("--root", type=Path, default=default(_find_root(Path.cwd())),
+                         help="project folder holding config/ and generated/ (default: found from the current folder)")
+    options.add_argument("--debug", action="store_true", default=default(False), help="show tracebacks")
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=_find_root(Path.cwd()),
-                        help="project folder holding config/ and generated/ (default: found from the current folder)")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser = argparse.ArgumentParser(prog="ecomm", parents=[common],
+    common = _global_options(defaults=False)
+    parser = argparse.ArgumentParser(prog="ecomm", parents=[_global_options(defaults=True)],
                                      description="Generate and run dlt, dbt and Airflow pipelines for online stores.",
                                      epilog="Exit codes: 0 ok, 1 invalid config, stale output or failed run; "
                                             "2 usage error.")

@@ -30,7 +30,7 @@ def dag_view(merchant: Merchant) -> dict[str, Any]:
     sources = [name for name, _ in merchant.sources]
     return {
         "dag_id": f"ecomm_{merchant.ident}",
-        "display_name": merchant.display_name,
+        "slug": merchant.slug,
         "store_module": f"ecomm_pipelines.{merchant.ident}",
         "ident": merchant.ident,
         "description": f"{merchant.display_name}: load {', '.join(sources)}, then build the dbt marts",

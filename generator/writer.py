@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import UserError
 from generator.plan import PlannedFile
 
 MANIFEST = ".ecomm-manifest.json"
@@ -22,7 +23,7 @@ MANIFEST = ".ecomm-manifest.json"
 
 @dataclass(frozen=True, order=True)
 class Change:
-    """One file's fate: `create`, `update`, `delete` or `unchanged`."""
+    """One file's fate: `create`, `update`, `delete`, `unchanged`, or `conflict` (a file ecomm does not own)."""
 
     path: str
     action: str
@@ -36,16 +37,25 @@ def plan_changes(out: Path, plan: list[PlannedFile], scope: Iterable[str] | None
     owned = read_manifest(out)
     planned = {f.path for f in plan}
     chosen, kept = (None if scope is None else set(scope)), set(keep)
-    changes = [_compare(out, f) for f in plan]
+    changes = [_compare(out, f, owned) for f in plan]
     changes += [Change(path, "delete", owner, _diff(out, path, None)) for path, owner in sorted(owned.items())
                 if path not in planned and owner not in kept and (chosen is None or owner in chosen)]
     return sorted(changes)
 
 
 def write_changes(out: Path, plan: list[PlannedFile], changes: list[Change]) -> None:
-    """Apply `changes`: every file via a temp file and rename, the manifest last."""
+    """Apply `changes`: every file via a temp file and rename, the manifest last (and only if it changed).
+
+    A planned file that exists but was not written by the generator is someone else's: nothing is
+    written and the conflict is reported.
+    """
+    conflicts = [change.path for change in changes if change.action == "conflict"]
+    if conflicts:
+        raise UserError(f"generated/{conflicts[0]} exists but was not written by ecomm "
+                        f"({len(conflicts)} such file(s)); move it out of generated/ and run again")
     contents = {f.path: f.content for f in plan}
     owned = read_manifest(out)
+    before = dict(owned)
     for change in changes:
         target = out / change.path
         if change.action == "delete":
@@ -56,7 +66,8 @@ def write_changes(out: Path, plan: list[PlannedFile], changes: list[Change]) -> 
             if change.action != "unchanged":
                 atomic_write(target, contents[change.path])
             owned[change.path] = change.owner
-    atomic_write(out / MANIFEST, json.dumps(dict(sorted(owned.items())), indent=1) + "\n")
+    if owned != before or not (out / MANIFEST).exists():
+        atomic_write(out / MANIFEST, json.dumps(dict(sorted(owned.items())), indent=1) + "\n")
 
 
 def read_manifest(out: Path) -> dict[str, str]:
@@ -78,7 +89,7 @@ def atomic_write(path: Path, content: str) -> None:
         raise
 
 
-def _compare(out: Path, planned: PlannedFile) -> Change:
+def _compare(out: Path, planned: PlannedFile, owned: dict[str, str]) -> Change:
     target = out / planned.path
     current = target.read_text(encoding="utf-8") if target.exists() else None
     if current is None:
@@ -86,7 +97,7 @@ def _compare(out: Path, planned: PlannedFile) -> Change:
     elif current == planned.content:
         action = "unchanged"
     else:
-        action = "update"
+        action = "update" if planned.path in owned else "conflict"
     diff = _diff(out, planned.path, planned.content) if action != "unchanged" else ""
     return Change(planned.path, action, planned.owner, diff)
 

@@ -1,5 +1,5 @@
 # Generated from config/merchants/brooklyn-coffee.yaml by `ecomm generate` — do not edit.
-"""Airflow DAG of the store 'Brooklyn Coffee Roasters': load each source, then build the dbt marts.
+"""Airflow DAG of the store `brooklyn-coffee`: load each source, then build the dbt marts.
 
 Parsing this file imports only Airflow and constants; dlt and dbt load inside the tasks.
 `ECOMM_TARGET` on the worker picks the warehouse at run time: `prod` (BigQuery, the default) or

@@ -1,5 +1,5 @@
 # Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
-"""Airflow DAG of the store 'Demo Store': load each source, then build the dbt marts.
+"""Airflow DAG of the store `demo-store`: load each source, then build the dbt marts.
 
 Parsing this file imports only Airflow and constants; dlt and dbt load inside the tasks.
 `ECOMM_TARGET` on the worker picks the warehouse at run time: `prod` (BigQuery, the default) or

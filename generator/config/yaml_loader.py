@@ -33,6 +33,7 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DECIMAL = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
@@ -146,6 +147,9 @@ def _build(node: Node, path: Path, doc: LoadedDoc) -> Any:
     if isinstance(node, SequenceNode):
         return [_build(item, (*path, i), doc) for i, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
+    if _SURROGATE.search(node.value):
+        raise _Reject(node.start_mark, "the text contains half of a character (a lone \\uD800–\\uDFFF escape)",
+                      "write the character itself, or escape it whole as \\U0001F680")
     return node.value if node.style else _plain_scalar(node)
 
 

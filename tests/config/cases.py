@@ -425,3 +425,7 @@ CASES: list[Case] = [
 ]
 
 assert len({case.id for case in CASES}) == len(CASES), "case ids must be unique"
+
+CASES.append(Case("lone_surrogate_escape",
+                  store(edit("display_name: Demo Store", 'display_name: "Demo \\ud83d Store"')),
+                  [E(6, 15, "", "half of a character", hint=("U0001F680",))]))

@@ -45,7 +45,8 @@ def loaded_counts(shop: Harness) -> dict[str, int]:
 def loaded_money(shop: Harness) -> dict[str, Decimal]:
     money = "decimal(38, 9)"
     return {
-        "total_price": shop.scalar(f"select sum(cast(total_price_set__shop_money__amount as {money})) from {RAW}.orders"),
+        "total_price": shop.scalar(f"select sum(cast(total_price_set__shop_money__amount as {money})) "
+                                   f"from {RAW}.orders"),
         "total_discounts": shop.scalar(f"select sum(cast(total_discounts as {money})) from {RAW}.orders"),
         "line_price_x_qty": shop.scalar(f"select sum(cast(price as {money}) * quantity) from {RAW}.orders__line_items"),
         "refund_subtotal": shop.scalar(f"select sum(cast(subtotal_set__shop_money__amount as {money})) "
@@ -78,7 +79,8 @@ def test_second_run_merges_edits_and_refunds_without_duplicates(shop: Harness) -
     world = shop.emulator.world
     assert loaded_counts(shop) == expected_counts(world)
     assert loaded_money(shop) == expected_money(world)
-    changed = {o["id"] for o in world.orders if o["id"] not in before or o["updated_at"] != before[o["id"]]["updated_at"]}
+    changed = {o["id"] for o in world.orders
+               if o["id"] not in before or o["updated_at"] != before[o["id"]]["updated_at"]}
     # Only changed orders plus the one-hour look-back window are read again, not the whole history.
     assert len(changed) <= rows["orders"] < len(world.orders) / 2
     duplicates = shop.scalar(f"select count(*) - count(distinct id) from {RAW}.orders")

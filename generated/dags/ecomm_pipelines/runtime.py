@@ -96,6 +96,8 @@ def dbt_build(store: str, quiet: bool = False) -> dict[str, int]:
         "ECOMM_DUCKDB_PATH": str(duckdb_file(settings)),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
+        # No usage tracking: it would also write a .user.yml into the (read-only on Composer) project.
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     command = [dbt_executable(), "build", "--project-dir", str(project), "--profiles-dir", str(project),
                "--target", target()]

@@ -134,7 +134,7 @@ def _q(amount: Decimal) -> Decimal:
 
 def _s(amount: Decimal) -> str:
     """Money as the API's 2-decimal string."""
-    return str(_q(amount))
+    return str(amount.quantize(CENT, ROUND_HALF_UP))
 
 
 def _dec(text: str) -> Decimal:
@@ -164,11 +164,11 @@ class _Rng(random.Random):
             start, stop = 0, start
         return start + int(self.random() * (stop - start))
 
-    def choice(self, seq):  # noqa: ANN001, ANN201 - same signature as random.Random.choice
+    def choice(self, seq):  # same signature as random.Random.choice
         """Uniform element of a non-empty sequence."""
         return seq[int(self.random() * len(seq))]
 
-    def pick(self, table: _Weighted):  # noqa: ANN201
+    def pick(self, table: _Weighted):
         """Weighted element of a precomputed table."""
         return table.items[bisect.bisect(table.cum, self.random() * table.total)]
 
@@ -236,13 +236,13 @@ class WorldSpec:
 class MutationSummary:
     """What one :meth:`ShopWorld.mutate` call changed (order ids are sorted)."""
 
-    day: date
     new_order_ids: list[int] = field(default_factory=list)
     refunded_order_ids: list[int] = field(default_factory=list)
     edited_order_ids: list[int] = field(default_factory=list)
     cancelled_order_ids: list[int] = field(default_factory=list)
     updated_customer_ids: list[int] = field(default_factory=list)
     updated_product_ids: list[int] = field(default_factory=list)
+    day: date | None = None  # the shop-local day that was added
 
 
 class _Ids:
@@ -293,9 +293,8 @@ class _Ctx:
         self.spec = spec
         self.tz = ZoneInfo(spec.timezone)
         self.shop = spec.shop_currency
-        currencies = dict.fromkeys((spec.shop_currency, *spec.presentment_currencies))
         self.rates = {c: (_EUR_RATES[c] / _EUR_RATES[self.shop]).quantize(Decimal("0.000001"))
-                      for c in currencies}
+                      for c in (self.shop, *spec.presentment_currencies)}
         self.ids = _Ids()
         self.next_number = 1001
         self.now = self.local(spec.end, time(23, 59, 59))
@@ -303,9 +302,11 @@ class _Ctx:
         self.variants: list[tuple[dict, dict]] = []
         self.variant_weights: list[float] = []
         self.variant_table = _weighted((0,), (1,))
-        self.currency_table = _weighted(spec.presentment_currencies, _currency_weights(spec.presentment_currencies))
+        # The shop currency always takes the biggest share, wherever it is listed.
+        self.presentment = (self.shop, *(c for c in spec.presentment_currencies if c != self.shop))
+        self.currency_table = _weighted(self.presentment, _currency_weights(self.presentment))
         self.destinations = {c: _weighted(tuple(k for k, _ in _DESTINATIONS[c]), tuple(w for _, w in _DESTINATIONS[c]))
-                             for c in spec.presentment_currencies}
+                             for c in self.presentment}
         self.tax_class: dict[int, str] = {}
         self.orders_by_id: dict[int, dict] = {}
         self.updated: dict[int, datetime] = {}
@@ -314,9 +315,11 @@ class _Ctx:
         self.customer_orders: dict[int, list[dict]] = {}
         self.customer_updated: dict[int, datetime] = {}
         self.guest_emails: list[str] = []
-        self._sets: dict[tuple[Decimal, str], dict] = {}
+        self._sets: dict[tuple[str, str], dict] = {}
         self.tax_cache: dict[tuple, list[dict]] = {}
         self.addresses: dict[int, dict] = {}
+        self.line_templates: dict[tuple, dict] = {}
+        self.baskets: dict[tuple, dict] = {}
 
     def local(self, day: date, at: time) -> datetime:
         """The UTC instant of a shop-local wall time (a DST gap time moves forward)."""
@@ -328,11 +331,12 @@ class _Ctx:
 
     def money_set(self, amount: Decimal, pres: str) -> dict:
         """A ``*_set`` object; presentment = shop amount x fixed rate, half-up to cents."""
-        key = (amount, pres)
+        shop = str(amount.quantize(CENT, ROUND_HALF_UP))
+        key = (shop, pres)  # a string key: hashing a Decimal costs more than formatting it
         hit = self._sets.get(key)
         if hit is None:
-            hit = {"shop_money": {"amount": _s(amount), "currency_code": self.shop},
-                   "presentment_money": {"amount": _s(amount * self.rates[pres]), "currency_code": pres}}
+            hit = {"shop_money": {"amount": shop, "currency_code": self.shop},
+                   "presentment_money": {"amount": _s(Decimal(shop) * self.rates[pres]), "currency_code": pres}}
             self._sets[key] = hit
         return hit
 
@@ -346,7 +350,7 @@ def _variant(ctx: _Ctx, rng: _Rng, product: dict, pos: int, option: str | None,
     vid, iid = ctx.ids.next("variant", rng), ctx.ids.next("inventory", rng)
     sku = f"{sku_base}-{''.join(ch for ch in (option or 'STD') if ch.isalnum())[:6].upper()}"
     pres = [{"price": {"amount": _s(price * ctx.rates[c]), "currency_code": c}, "compare_at_price": None}
-            for c in ctx.spec.presentment_currencies]
+            for c in ctx.presentment]
     qty = rng.randint(0, 400)
     variant = {"id": vid, "admin_graphql_api_id": f"gid://shopify/ProductVariant/{vid}",
                "product_id": product["id"], "title": option or "Default Title", "price": _s(price),
@@ -437,7 +441,7 @@ def _order_instants(ctx: _Ctx, rng: _Rng) -> list[datetime]:
     weights = [_day_weight(d, i, len(days)) for i, d in enumerate(days)]
     picks = rng.choices(range(len(days)), weights=weights, k=spec.orders)
     hours = rng.choices(range(24), weights=_HOUR_WEIGHTS, k=spec.orders)
-    out = [ctx.local(days[d], time(h, rng.randrange(60), rng.randrange(60))) for d, h in zip(picks, hours)]
+    out = [ctx.local(days[d], time(h, rng.randrange(60), rng.randrange(60))) for d, h in zip(picks, hours, strict=True)]
     out.sort()
     return out
 
@@ -564,7 +568,7 @@ def _build_customers(ctx: _Ctx, rng: _Rng, instants: list[datetime],
     """Create the customer pool; ids increase with created_at, like Shopify's."""
     pool = ctx.spec.customer_pool
     first_order: dict[int, datetime] = {}
-    for when, (kind, ref) in zip(instants, buyers):
+    for when, (kind, ref) in zip(instants, buyers, strict=True):
         if kind == "customer":
             first_order.setdefault(ref, when)
     created = []
@@ -610,7 +614,7 @@ def _allocate(total: Decimal, lines: list[_Line]) -> None:
     order = sorted(range(len(lines)), key=lambda i: (floors[i] - shares[i], i))
     for i in order[:leftover]:
         floors[i] += CENT
-    for line, alloc in zip(lines, floors):
+    for line, alloc in zip(lines, floors, strict=True):
         line.alloc = alloc
 
 
@@ -665,13 +669,28 @@ def _tax_line(ctx: _Ctx, title: str | None, rate: Decimal, amount: Decimal, pres
 
 
 def _line_item(ctx: _Ctx, rng: _Rng, line: _Line, pres: str) -> dict:
-    """A line item; discounts live in discount_allocations (total_discount stays 0.00)."""
-    lid = ctx.ids.next("line", rng)
+    """A line item: a copy of the cached template for its (variant, qty, money), with its own id.
+
+    The same basket line recurs thousands of times in a big world; copying a
+    template is much cheaper than rebuilding it (nested lists stay shared).
+    """
+    key = (line.variant["id"], line.qty, line.price, line.alloc, line.tax, line.rate, line.tax_title, pres)
+    template = ctx.line_templates.get(key)
+    if template is None:
+        template = ctx.line_templates[key] = _line_template(ctx, line, pres)
+    item = template.copy()
+    item["id"] = lid = ctx.ids.next("line", rng)
+    item["admin_graphql_api_id"] = f"gid://shopify/LineItem/{lid}"
+    return item
+
+
+def _line_template(ctx: _Ctx, line: _Line, pres: str) -> dict:
+    """A line item without its id; discounts live in discount_allocations (total_discount stays 0.00)."""
     product, variant, m = line.product, line.variant, ctx.money_set
     allocs = [] if line.alloc == 0 else [
         {"amount": _s(line.alloc), "amount_set": m(line.alloc, pres), "discount_application_index": 0}]
     default = variant["title"] == "Default Title"
-    return {"id": lid, "admin_graphql_api_id": f"gid://shopify/LineItem/{lid}", "attributed_staffs": [],
+    return {"id": None, "admin_graphql_api_id": None, "attributed_staffs": [],
             "current_quantity": line.qty, "fulfillable_quantity": line.qty, "fulfillment_service": "manual",
             "fulfillment_status": None, "gift_card": False, "grams": variant["grams"],
             "name": product["title"] if default else f"{product['title']} - {variant['title']}",
@@ -694,15 +713,27 @@ def _shipping_line(ctx: _Ctx, rng: _Rng, ship: _Shipping, pres: str) -> dict:
             "tax_lines": _tax_line(ctx, ship.tax_title, ship.rate, ship.tax, pres), "discount_allocations": []}
 
 
-def _order_tax_lines(ctx: _Ctx, items: list[dict], ships: list[dict], pres: str) -> list[dict]:
+def _order_tax_lines(ctx: _Ctx, lines: list[_Line], ship: _Shipping | None, pres: str) -> list[dict]:
     """Order-level tax_lines: line and shipping taxes summed per (title, rate)."""
-    sums: dict[tuple[str, float], Decimal] = {}
-    for obj in (*items, *ships):
-        for tax in obj["tax_lines"]:
-            key = (tax["title"], tax["rate"])
-            sums[key] = sums.get(key, ZERO) + _dec(tax["price"])
-    return [{"price": _s(v), "rate": rate, "title": title, "price_set": ctx.money_set(v, pres),
+    sums: dict[tuple[str, Decimal], Decimal] = {}
+    for obj in (*lines, *([ship] if ship else [])):
+        if obj.tax_title is not None and obj.rate != 0:
+            key = (obj.tax_title, obj.rate)
+            sums[key] = sums.get(key, ZERO) + obj.tax
+    return [{"price": _s(v), "rate": float(rate), "title": title, "price_set": ctx.money_set(v, pres),
              "channel_liable": False} for (title, rate), v in sums.items()]
+
+
+def _basket_money(ctx: _Ctx, lines: list[_Line], ship: _Shipping | None, pres: str) -> dict:
+    """Order money fields and tax_lines, cached per basket (values are shared, never mutated)."""
+    key = (pres, tuple((ln.variant["id"], ln.qty, ln.price, ln.alloc, ln.tax, ln.rate, ln.tax_title) for ln in lines),
+           (ship.price, ship.tax, ship.rate, ship.tax_title) if ship else None)
+    hit = ctx.baskets.get(key)
+    if hit is None:
+        hit = _money_fields(ctx, lines, ship, pres)
+        hit["tax_lines"] = _order_tax_lines(ctx, lines, ship, pres)
+        ctx.baskets[key] = hit
+    return hit
 
 
 def _money_fields(ctx: _Ctx, lines: list[_Line], ship: _Shipping | None, pres: str) -> dict:
@@ -856,7 +887,7 @@ def _new_order(ctx: _Ctx, rng: _Rng, when: datetime, buyer: tuple, role: str) ->
     if role == "import":  # back-dated import: shown (and reported) on an earlier day
         processed = max(ctx.start_utc, when - timedelta(days=rng.randint(1, 5), seconds=rng.randrange(3600)))
     order = _identity(ctx, rng, when, processed)
-    order.update(_money_fields(ctx, lines, ship, pres))
+    order.update(_basket_money(ctx, lines, ship, pres))
     order.update(_attribution(rng, role, lines[0].product))
     status, gateways = _payment(rng, role)
     order.update({"financial_status": status, "fulfillment_status": None, "payment_gateway_names": gateways})
@@ -865,7 +896,6 @@ def _new_order(ctx: _Ctx, rng: _Rng, when: datetime, buyer: tuple, role: str) ->
     order["test"] = role == "test"
     order["line_items"] = [_line_item(ctx, rng, ln, pres) for ln in lines]
     order["shipping_lines"] = [_shipping_line(ctx, rng, ship, pres)] if ship else []
-    order["tax_lines"] = _order_tax_lines(ctx, order["line_items"], order["shipping_lines"], pres)
     order.update(_discount_fields(ctx, discount, pres))
     _attach_buyer(ctx, order, buyer, rng, country)
     ctx.orders_by_id[order["id"]] = order
@@ -1185,6 +1215,11 @@ class ShopWorld:
         """The shop's time zone."""
         return self._ctx.tz
 
+    @property
+    def fx_rates(self) -> dict[str, Decimal]:
+        """Fixed presentment rates: presentment amount = shop amount x rate, half-up to cents."""
+        return dict(self._ctx.rates)
+
     def order(self, order_id: int) -> dict | None:
         """The order with this id, or None."""
         return self._ctx.orders_by_id.get(order_id)
@@ -1348,7 +1383,7 @@ def _mutate_products(world: ShopWorld, ctx: _Ctx, rng: _Rng, lo: datetime, hi: d
         variant["price"] = _s(price)
         variant["presentment_prices"] = [
             {"price": {"amount": _s(price * ctx.rates[c]), "currency_code": c}, "compare_at_price": None}
-            for c in ctx.spec.presentment_currencies]
+            for c in ctx.presentment]
     variant["updated_at"] = stamp
     product["updated_at"] = stamp
     return [product["id"]]
@@ -1398,7 +1433,7 @@ def _build(spec: WorldSpec) -> ShopWorld:
     buyers = _assign_buyers(ctx, rng, roles, active)
     customers, id_of = _build_customers(ctx, rng, instants, buyers)
     orders = []
-    for when, buyer, role in zip(instants, buyers, roles):
+    for when, buyer, role in zip(instants, buyers, roles, strict=True):
         if buyer[0] == "customer":
             buyer = ("customer", id_of[buyer[1]])
         order = _new_order(ctx, rng, when, buyer, role)

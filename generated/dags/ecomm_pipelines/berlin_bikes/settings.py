@@ -1,5 +1,5 @@
 # Generated from config/merchants/berlin-bikes.yaml by `ecomm generate` — do not edit.
-"""Settings of the store 'Berlin Bikes GmbH', read by its DAG and its pipelines."""
+"""Settings of the store `berlin-bikes`, read by its DAG and its pipelines."""
 
 SLUG = 'berlin-bikes'
 IDENT = 'berlin_bikes'

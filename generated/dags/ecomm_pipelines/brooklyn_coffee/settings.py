@@ -1,5 +1,5 @@
 # Generated from config/merchants/brooklyn-coffee.yaml by `ecomm generate` — do not edit.
-"""Settings of the store 'Brooklyn Coffee Roasters', read by its DAG and its pipelines."""
+"""Settings of the store `brooklyn-coffee`, read by its DAG and its pipelines."""
 
 SLUG = 'brooklyn-coffee'
 IDENT = 'brooklyn_coffee'

@@ -1,5 +1,5 @@
 # Generated from config/merchants/brooklyn-coffee.yaml by `ecomm generate` — do not edit.
-"""Shopify Admin REST API → dlt, for the store 'Brooklyn Coffee Roasters'.
+"""Shopify Admin REST API → dlt, for the store `brooklyn-coffee`.
 
 Orders (line items and refunds become child tables), products and customers, each merged on `id`
 and loaded incrementally on `updated_at`. Each run re-reads the last 3600 seconds of

@@ -1,2 +1,2 @@
 # Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
-"""Generated pipelines of the store 'Demo Store': its settings and one module per source."""
+"""Generated pipelines of the store `demo-store`: its settings and one module per source."""

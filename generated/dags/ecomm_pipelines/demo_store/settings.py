@@ -1,5 +1,5 @@
 # Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
-"""Settings of the store 'Demo Store', read by its DAG and its pipelines."""
+"""Settings of the store `demo-store`, read by its DAG and its pipelines."""
 
 SLUG = 'demo-store'
 IDENT = 'demo_store'

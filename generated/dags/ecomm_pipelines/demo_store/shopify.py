@@ -1,5 +1,5 @@
 # Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
-"""Shopify Admin REST API → dlt, for the store 'Demo Store'.
+"""Shopify Admin REST API → dlt, for the store `demo-store`.
 
 Orders (line items and refunds become child tables), products and customers, each merged on `id`
 and loaded incrementally on `updated_at`. Each run re-reads the last 3600 seconds of

@@ -1,0 +1,14 @@
+# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)
+# Generated from config/merchants/brooklyn-coffee.yaml by `ecomm generate` — do not edit.
+"""Settings of the store `brooklyn-coffee`, read by its DAG and its pipelines."""
+
+SLUG = 'brooklyn-coffee'
+IDENT = 'brooklyn_coffee'
+DISPLAY_NAME = 'Brooklyn Coffee Roasters'
+TIMEZONE = 'America/New_York'
+SOURCES = ['shopify']
+DATASET_PREFIX = 'brooklyn_coffee'
+RAW_DATASETS = {'shopify': 'brooklyn_coffee_raw_shopify'}
+BIGQUERY_PROJECT = 'northwind-analytics'
+BIGQUERY_LOCATION = 'US'
+DUCKDB_PATH = '.ecomm/brooklyn-coffee.duckdb'

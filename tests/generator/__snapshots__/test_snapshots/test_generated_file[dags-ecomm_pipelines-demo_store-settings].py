@@ -1,0 +1,14 @@
+# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)
+# Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
+"""Settings of the store `demo-store`, read by its DAG and its pipelines."""
+
+SLUG = 'demo-store'
+IDENT = 'demo_store'
+DISPLAY_NAME = 'Demo Store'
+TIMEZONE = 'Europe/Berlin'
+SOURCES = ['shopify']
+DATASET_PREFIX = 'demo_store'
+RAW_DATASETS = {'shopify': 'demo_store_raw_shopify'}
+BIGQUERY_PROJECT = 'northwind-analytics'
+BIGQUERY_LOCATION = 'EU'
+DUCKDB_PATH = '.ecomm/demo-store.duckdb'

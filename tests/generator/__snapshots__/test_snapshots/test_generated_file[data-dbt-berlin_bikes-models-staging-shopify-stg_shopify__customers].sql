@@ -1,0 +1,12 @@
+-- Generated from config/merchants/berlin-bikes.yaml by `ecomm generate` — do not edit.
+-- One row per customer. `orders_count` is Shopify's current lifetime count, not a history.
+select
+    'berlin-bikes' as merchant_id,
+    id as customer_id,
+    lower(trim(email)) as email,
+    orders_count,
+    {{ money('total_spent') }} as total_spent,
+    currency,
+    created_at,
+    updated_at
+from {{ source('shopify', 'customers') }}
