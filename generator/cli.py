@@ -17,10 +17,11 @@ from typing import Any
 from rich.console import Console
 
 from generator.config import MERCHANTS_DIR, Project, load_project
+from generator.config.reference import render_reference
 from generator.config.schema import SCHEMA_DIR
 from generator.errors import ConfigIssue, UserError
-from generator.plan import build_plan
-from generator.writer import Change, plan_changes, write_changes
+from generator.plan import PlannedFile, build_plan
+from generator.writer import Change, plan_changes, unified_diff, write_changes
 
 GENERATED = "generated"
 # Piped output (CI logs) gets a fixed, roomy width instead of rich's 80 columns.
@@ -72,7 +73,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     project = _load(args.root)
     scope = _scope(project, args.merchant)
     if args.strict and project.issues:
-        _report(args, project, [], written=False)
+        _report(args, project, [], [], written=False)
         return 1
     chosen = [project.merchants[slug] for slug in sorted(project.merchants) if scope is None or slug in scope]
     out = args.root / GENERATED
@@ -81,7 +82,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     pending = [c for c in changes if c.action != "unchanged"]
     if not args.check:
         write_changes(out, plan, changes)
-    _report(args, project, changes, written=not args.check)
+    _report(args, project, changes, plan, written=not args.check)
     return 1 if project.issues or (args.check and pending) else 0
 
 
@@ -92,6 +93,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.reference:
+        print(render_reference(), end="")
+        return 0
     path = SCHEMA_DIR / f"{args.name}.schema.json"
     print(path.read_text(encoding="utf-8") if args.show else path)
     return 0
@@ -107,7 +111,8 @@ def _scope(project: Project, requested: list[str] | None) -> set[str] | None:
     return set(requested)
 
 
-def _report(args: argparse.Namespace, project: Project, changes: list[Change], *, written: bool) -> None:
+def _report(args: argparse.Namespace, project: Project, changes: list[Change], plan: list[PlannedFile], *,
+            written: bool) -> None:
     pending = [c for c in changes if c.action != "unchanged"]
     if args.json:
         body = {**_project_json(project), "written": written and bool(pending),
@@ -118,8 +123,8 @@ def _report(args: argparse.Namespace, project: Project, changes: list[Change], *
     verb = "would " if args.check else ""
     for change in pending:
         console.print(f"{verb}{change.action:<6} generated/{change.path}")
-        if args.verbose and change.diff:
-            console.print(change.diff, markup=False, end="")
+        if args.verbose:
+            console.print(unified_diff(args.root / GENERATED, change, plan), markup=False, end="")
     counts = {a: sum(c.action == a for c in changes) for a in ("create", "update", "delete", "unchanged")}
     summary = ", ".join(f"{n} {verb}{a}" if a != "unchanged" else f"{n} unchanged" for a, n in counts.items() if n)
     stale = " — generated/ is out of date; run `ecomm generate`" if args.check and pending else ""
@@ -186,6 +191,8 @@ def _parser() -> argparse.ArgumentParser:
     schema = command("schema", cmd_schema, "print the path (or with --show the content) of a JSON Schema")
     schema.add_argument("name", nargs="?", choices=("merchant", "agency"), default="merchant")
     schema.add_argument("--show", action="store_true", help="print the schema itself")
+    schema.add_argument("--reference", action="store_true",
+                        help="print the configuration reference (docs/config-reference.md) rendered from the schemas")
     return parser
 
 

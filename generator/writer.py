@@ -28,7 +28,6 @@ class Change:
     path: str
     action: str
     owner: str
-    diff: str = ""
 
 
 def plan_changes(out: Path, plan: list[PlannedFile], scope: Iterable[str] | None, keep: Iterable[str] = ()
@@ -38,7 +37,7 @@ def plan_changes(out: Path, plan: list[PlannedFile], scope: Iterable[str] | None
     planned = {f.path for f in plan}
     chosen, kept = (None if scope is None else set(scope)), set(keep)
     changes = [_compare(out, f, owned) for f in plan]
-    changes += [Change(path, "delete", owner, _diff(out, path, None)) for path, owner in sorted(owned.items())
+    changes += [Change(path, "delete", owner) for path, owner in sorted(owned.items())
                 if path not in planned and owner not in kept and (chosen is None or owner in chosen)]
     return sorted(changes)
 
@@ -98,15 +97,15 @@ def _compare(out: Path, planned: PlannedFile, owned: dict[str, str]) -> Change:
         action = "unchanged"
     else:
         action = "update" if planned.path in owned else "conflict"
-    diff = _diff(out, planned.path, planned.content) if action != "unchanged" else ""
-    return Change(planned.path, action, planned.owner, diff)
+    return Change(planned.path, action, planned.owner)
 
 
-def _diff(out: Path, path: str, new: str | None) -> str:
-    target = out / path
+def unified_diff(out: Path, change: Change, plan: list[PlannedFile]) -> str:
+    """The change as a unified diff (computed on demand: most runs never show one)."""
+    target = out / change.path
     old = target.read_text(encoding="utf-8").splitlines(keepends=True) if target.exists() else []
-    lines = difflib.unified_diff(old, (new or "").splitlines(keepends=True), f"a/{path}", f"b/{path}")
-    return "".join(lines)
+    new = next((f.content for f in plan if f.path == change.path), "") if change.action != "delete" else ""
+    return "".join(difflib.unified_diff(old, new.splitlines(keepends=True), f"a/{change.path}", f"b/{change.path}"))
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from generator.config import load_project
 from generator.plan import build_plan
-from generator.writer import MANIFEST, atomic_write, plan_changes, read_manifest, write_changes
+from generator.writer import MANIFEST, atomic_write, plan_changes, read_manifest, unified_diff, write_changes
 from tests.helpers import copy_project, read_tree, run_cli, write
 
 STORES = ("berlin-bikes", "brooklyn-coffee", "demo-store")
@@ -63,10 +63,12 @@ def generated(fresh: Path) -> Path:
 
 def test_creates_every_planned_file_from_empty(fresh: Path):
     plan = build_plan(load_project(fresh).merchants.values())
+    pending = plan_changes(fresh / "generated", plan, None)
+    assert all(unified_diff(fresh / "generated", c, plan).startswith(f"--- a/{c.path}\n+++ b/{c.path}\n")
+               for c in pending)
     changes = generate(fresh)
     assert {c.action for c in changes} == {"create"}
     assert [c.path for c in changes] == [f.path for f in plan]
-    assert all(c.diff.startswith(f"--- a/{c.path}\n+++ b/{c.path}\n") for c in changes)
     on_disk = read_tree(fresh / "generated")
     assert on_disk.pop(MANIFEST)
     assert on_disk == {f.path: f.content.encode("utf-8") for f in plan}
@@ -76,7 +78,8 @@ def test_second_run_changes_nothing_and_leaves_every_generated_file_untouched(ge
     before = stats(generated / "generated")
     changes = generate(generated)
     assert {c.action for c in changes} == {"unchanged"}
-    assert all(c.diff == "" for c in changes)
+    plan = build_plan(load_project(generated).merchants.values())
+    assert all(unified_diff(generated / "generated", c, plan) == "" for c in changes)
     after = stats(generated / "generated")
     before.pop(MANIFEST), after.pop(MANIFEST)
     assert after == before

@@ -142,3 +142,21 @@ def test_wrong_token_fails_without_retrying_forever(shop: Harness, monkeypatch: 
     with pytest.raises(Exception, match="401"):
         shop.load()
     assert len(shop.emulator.requests) <= 3
+
+
+@pytest.fixture
+def old_shop(tmp_path: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    """Every order predates the store's start_date (2026-06-01), so orders.json answers an empty page."""
+    from datetime import date
+
+    yield from make_harness(tmp_path, runtime, monkeypatch, orders=20, seed=9,
+                            start=date(2026, 1, 1), end=date(2026, 2, 28))
+
+
+def test_empty_result_loads_nothing_and_does_not_fail(old_shop: Harness) -> None:
+    rows = old_shop.load()
+    assert "orders" not in rows
+    orders_requests = [r for r in old_shop.emulator.requests if r.path.endswith("/orders.json")]
+    assert len(orders_requests) == 1 and orders_requests[0].status == 200
+    # products and customers are not bounded by start_date: all of them arrive
+    assert old_shop.scalar(f"select count(*) from {RAW}.customers") == len(old_shop.emulator.world.customers)
