@@ -7,7 +7,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -124,13 +124,16 @@ def test_time_filters_accept_z_dates_and_unencoded_plus(emu: ShopifyEmulator, wo
     def count(**params: str) -> int:
         return get(emu, "orders/count.json", {"status": "any", **params}).json()["count"]
 
-    day = [o for o in world.orders if o["processed_at"].startswith("2026-07-01")]
-    assert day
-    assert count(processed_at_min="2026-07-01", processed_at_max="2026-07-01T23:59:59") == len(day)
-    assert count(processed_at_min="2026-06-30T22:00:00Z", processed_at_max="2026-07-01T21:59:59Z") == len(day)
-    raw = requests.get(f"{emu.admin_url()}/orders/count.json?status=any&processed_at_min=2026-07-01T00:00:00+02:00"
-                       "&processed_at_max=2026-07-01T23:59:59+02:00", headers=HEADERS, timeout=TIMEOUT)
-    assert raw.json()["count"] == len(day)
+    day = world.orders[150]["processed_at"][:10]  # a summer day: Berlin is at +02:00
+    assert world.orders[150]["processed_at"].endswith("+02:00")
+    on_day = [o for o in world.orders if o["processed_at"].startswith(day)]
+    start = datetime.fromisoformat(f"{day}T00:00:00+02:00").astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = datetime.fromisoformat(f"{day}T23:59:59+02:00").astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert count(processed_at_min=day, processed_at_max=f"{day}T23:59:59") == len(on_day)
+    assert count(processed_at_min=start, processed_at_max=end) == len(on_day)
+    raw = requests.get(f"{emu.admin_url()}/orders/count.json?status=any&processed_at_min={day}T00:00:00+02:00"
+                       f"&processed_at_max={day}T23:59:59+02:00", headers=HEADERS, timeout=TIMEOUT)
+    assert raw.json()["count"] == len(on_day)
     assert get(emu, "orders.json", {"created_at_min": "yesterday"}).status_code == 400
 
 

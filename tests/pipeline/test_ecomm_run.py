@@ -78,7 +78,7 @@ def test_unknown_and_invalid_stores(project: Path) -> None:
     store_file.write_text(store_file.read_text().replace("timezone: Europe/Berlin", "timezone: Europe/Berln"))
     invalid = ecomm(project, "run", "demo-store")
     assert invalid.returncode == 1
-    assert "config/merchants/demo-store.yaml:9:11: timezone:" in invalid.stderr
+    assert "config/merchants/demo-store.yaml:8:11: timezone:" in invalid.stderr
     assert "Traceback" not in invalid.stderr
 
 
