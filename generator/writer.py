@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import UserError
-from generator.plan import PlannedFile
+from generator.plan import SHARED, PlannedFile
 
 MANIFEST = ".ecomm-manifest.json"
 
@@ -36,6 +36,8 @@ def plan_changes(out: Path, plan: list[PlannedFile], scope: Iterable[str] | None
     owned = read_manifest(out)
     planned = {f.path for f in plan}
     chosen, kept = (None if scope is None else set(scope)), set(keep)
+    if kept:  # the kept stores' DAGs still import the shared runtime
+        kept.add(SHARED)
     changes = [_compare(out, f, owned) for f in plan]
     changes += [Change(path, "delete", owner) for path, owner in sorted(owned.items())
                 if path not in planned and owner not in kept and (chosen is None or owner in chosen)]

@@ -8,7 +8,7 @@ them inherit from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,6 @@ class Project:
     invalid: tuple[str, ...]
     issues: tuple[ConfigIssue, ...]
     agency_name: str = ""
-    merged: dict[str, Located] = field(default_factory=dict, repr=False, compare=False)
 
 
 def load_project(root: Path) -> Project:
@@ -51,7 +50,7 @@ def load_project(root: Path) -> Project:
             stores[slug] = found
     merchants = _cross_check(stores, issues, invalid)
     name = agency.data.get("agency", "") if agency is not None and isinstance(agency.data, dict) else ""
-    return Project(root, merchants, tuple(sorted(invalid)), tuple(sorted(set(issues))), name, stores)
+    return Project(root, merchants, tuple(sorted(invalid)), tuple(sorted(set(issues))), name)
 
 
 def _load_agency(root: Path, issues: list[ConfigIssue]) -> LoadedDoc | None:
@@ -97,12 +96,12 @@ def _cross_check(stores: dict[str, Located], issues: list[ConfigIssue], invalid:
     clashes = cross_store_issues(stores, prefixes)
     issues += [issue for _, issue in clashes]
     bad = {slug for slug, _ in clashes}
+    builders = {name: source.build for name, source in SOURCE_TYPES.items()}
     merchants = {}
     for slug, doc in sorted(stores.items()):
         if slug in bad:
             invalid.append(slug)
         else:
-            builders = {name: SOURCE_TYPES[name].build for name in SOURCE_TYPES}
             merchants[slug] = build_merchant(doc.data, doc.store.file, builders)
     return merchants
 

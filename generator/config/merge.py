@@ -2,9 +2,9 @@
 
 Precedence (highest first): the store file, then `defaults` in config/agency.yaml, then the schema's
 `default`s (applied after validation). Source defaults (`defaults.sources.<type>`) apply only to the
-sources a store declares: a default never switches a source on. Mappings merge key by key; lists and single values
-replace whole. Provenance maps each merged path to the document that supplied it, so an error about an
-inherited value points at config/agency.yaml, not at the store file.
+sources a store declares: a default never switches a source on. Mappings merge key by key; lists and
+single values replace whole. Provenance maps each merged path to the document that supplied it, so an
+error about an inherited value points at config/agency.yaml, not at the store file.
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ def _overlay(base: dict[str, Any], top: dict[str, Any], path: Path, doc: LoadedD
 def _record(value: Any, path: Path, doc: LoadedDoc, doc_path: Path,
             origin: dict[Path, tuple[LoadedDoc, Path]]) -> None:
     """Claim `path` and everything below it for `doc` (a replaced value takes its subtree with it)."""
-    for stale in [p for p in origin if p[:len(path)] == path]:
-        del origin[stale]
+    if path in origin:  # only a value that replaces an inherited one can leave stale entries below it
+        for stale in [p for p in origin if p[:len(path)] == path]:
+            del origin[stale]
     origin[path] = (doc, doc_path)
     children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for child_key, child in children:

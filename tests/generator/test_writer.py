@@ -311,3 +311,17 @@ def test_a_file_ecomm_does_not_own_is_never_overwritten(fresh: Path):
     assert not (fresh / "generated" / MANIFEST).exists(), "nothing at all is written on a conflict"
     check = run_cli("generate", "--check", root=fresh)
     assert check.returncode == 1 and "would conflict generated/dags/ecomm_demo_store.py" in check.stdout
+
+
+def test_shared_files_stay_while_an_invalid_store_still_needs_them(generated: Path):
+    out = generated / "generated"
+    for slug in ("demo-store", "berlin-bikes"):
+        break_store(generated, slug)
+    edit(generated / "config" / "merchants" / "brooklyn-coffee.yaml", "timezone: America/New_York",
+         "timezone: Mars/Olympus")
+    project = load_project(generated)
+    assert not project.merchants
+    changes = plan_changes(out, build_plan([]), None, keep=project.invalid)
+    assert not [c for c in changes if c.action == "delete"]
+    write_changes(out, [], changes)
+    assert (out / "dags" / "ecomm_pipelines" / "runtime.py").exists()
