@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from generator.config import load_project
+from generator.config.rules import SECRET_PREFIX, secret_env_name
 from generator.errors import ConfigError, UserError
 from generator.model import Merchant
 from generator.plan import build_plan
@@ -91,8 +92,6 @@ def _sandbox(merchant: Merchant, port: int, orders: int, console: Console) -> It
 
 
 def _require_secrets(merchant: Merchant) -> None:
-    from generator.sources.shopify import secret_env_name
-
     missing = sorted({secret_env_name(ref) for ref in _secret_refs(merchant)} - set(os.environ))
     if missing:
         raise UserError(f"{merchant.slug} is not a sandbox store and its credentials are not set: export "
@@ -101,7 +100,7 @@ def _require_secrets(merchant: Merchant) -> None:
 
 def _secret_refs(merchant: Merchant) -> list[str]:
     return [value for _, config in merchant.sources for value in vars(config).values()
-            if isinstance(value, str) and value.startswith("secret:")]
+            if isinstance(value, str) and value.startswith(SECRET_PREFIX)]
 
 
 @contextlib.contextmanager

@@ -27,6 +27,11 @@ _CREDENTIALS = [
 ]
 
 
+def secret_env_name(reference: str) -> str:
+    """The environment variable that the generated runtime's `secret()` reads first for `secret:NAME`."""
+    return "ECOMM_SECRET_" + reference.removeprefix(SECRET_PREFIX).upper().replace("-", "_")
+
+
 def credential_issues(doc: Located, secret_paths: set[tuple[Any, ...]]
                       ) -> tuple[list[ConfigIssue], frozenset[tuple[Any, ...]]]:
     """Values that look like pasted credentials, anywhere in the file (never echoed back), and their paths."""

@@ -78,6 +78,7 @@ def view(config: ShopifyConfig, merchant: Any) -> dict[str, Any]:
 
 def sandbox(config: ShopifyConfig, merchant: Any, *, port: int, orders: int) -> tuple[Any, dict[str, str]]:
     """A started emulator of this store's shop, and the environment that points the pipeline at it."""
+    from generator.config.rules import secret_env_name
     from generator.emulators.shopify import ShopifyEmulator, WorldSpec, build_world
 
     world = build_world(WorldSpec(orders=orders, timezone=merchant.timezone, start=merchant.start_date,
@@ -85,8 +86,3 @@ def sandbox(config: ShopifyConfig, merchant: Any, *, port: int, orders: int) -> 
     emulator = ShopifyEmulator(world, access_token=SANDBOX_TOKEN, port=port).start()
     env = {"ECOMM_SHOPIFY_URL": emulator.base_url, secret_env_name(config.access_token): SANDBOX_TOKEN}
     return emulator, env
-
-
-def secret_env_name(reference: str) -> str:
-    """The environment variable the generated runtime reads for `secret:NAME`."""
-    return "ECOMM_SECRET_" + reference.removeprefix("secret:").upper().replace("-", "_")
