@@ -58,8 +58,13 @@ class Merchant:
         return dict(self.sources)[name]
 
 
-def build_merchant(data: dict[str, Any], config_file: str, source_builders: dict[str, Any]) -> Merchant:
-    """The model for a document that passed every validation stage and has schema defaults applied."""
+def build_merchant(data: dict[str, Any], config_file: str, source_builders: dict[str, Any],
+                   implied_sources: tuple[str, ...] = ()) -> Merchant:
+    """The model for a document that passed every validation stage and has schema defaults applied.
+
+    `implied_sources` are added with an empty section: sources the configured ones need.
+    """
+    sections = {**{name: {} for name in implied_sources}, **data["sources"]}
     warehouse = data.get("warehouse", {})
     bigquery = warehouse.get("bigquery", {})
     alerts = data.get("alerts", {})
@@ -83,6 +88,6 @@ def build_merchant(data: dict[str, Any], config_file: str, source_builders: dict
         ),
         alerts=Alerts(email=tuple(alerts.get("email", ())), on_failure=alerts["on_failure"],
                       on_retry=alerts["on_retry"]),
-        sources=tuple((name, source_builders[name](section)) for name, section in sorted(data["sources"].items())),
+        sources=tuple((name, source_builders[name](section)) for name, section in sorted(sections.items())),
         config_file=config_file,
     )

@@ -35,15 +35,15 @@ default_args = {
 
 with DAG(
     dag_id='ecomm_demo_store',
-    description='Demo Store: load shopify, then build the dbt marts',
-    doc_md='### Demo Store\n\nA sandbox store selling mugs and tea in EUR to customers who pay in EUR, USD, GBP and CHF.\n\n- store: `demo-store` (config: `config/merchants/demo-store.yaml`)\n- time zone: Europe/Berlin; reporting currency: EUR\n- schedule: `0 6 * * *` (Europe/Berlin); data from 2026-06-01\n- warehouse: BigQuery `northwind-analytics` (EU), datasets `demo_store_*`\n- source `shopify`: customers, orders, products\n',
+    description='Demo Store: load ecb, shopify, then build the dbt marts',
+    doc_md='### Demo Store\n\nA sandbox store selling mugs and tea in EUR to customers who pay in EUR, USD, GBP and CHF.\n\n- store: `demo-store` (config: `config/merchants/demo-store.yaml`)\n- time zone: Europe/Berlin; reporting currency: EUR\n- schedule: `0 6 * * *` (Europe/Berlin); data from 2026-06-01\n- warehouse: BigQuery `northwind-analytics` (EU), datasets `demo_store_*`\n- source `ecb`: \n- source `shopify`: customers, orders, products\n',
     schedule='0 6 * * *',
     start_date=pendulum.datetime(2026, 6, 1, tz='Europe/Berlin'),
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=6),
     default_args=default_args,
-    tags=['demo', 'ecomm', 'shopify', 'store:demo-store'],
+    tags=['demo', 'ecb', 'ecomm', 'shopify', 'store:demo-store'],
 ) as dag:
     dbt_build = PythonOperator(
         task_id="dbt_build",
@@ -51,6 +51,13 @@ with DAG(
         op_kwargs={"store": STORE},
         execution_timeout=timedelta(hours=2),
     )
+    load_ecb = PythonOperator(
+        task_id='load_ecb',
+        python_callable=runtime.load_source,
+        op_kwargs={"store": STORE, "source": 'ecb'},
+        execution_timeout=timedelta(hours=2),
+    )
+    load_ecb >> dbt_build
     load_shopify = PythonOperator(
         task_id='load_shopify',
         python_callable=runtime.load_source,

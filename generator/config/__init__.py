@@ -102,7 +102,8 @@ def _cross_check(stores: dict[str, Located], issues: list[ConfigIssue], invalid:
         if slug in bad:
             invalid.append(slug)
         else:
-            merchants[slug] = build_merchant(doc.data, doc.store.file, builders)
+            implied = tuple(name for name, source in SOURCE_TYPES.items() if source.implied(doc.data["sources"]))
+            merchants[slug] = build_merchant(doc.data, doc.store.file, builders, implied)
     return merchants
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.sources import shopify
+from generator.sources import ecb, shopify
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class SourceType:
     dbt_templates: Callable[[Any], tuple[str, ...]]
     view: Callable[[Any, Any], dict[str, Any]]
     sandbox: Callable[..., tuple[Any, dict[str, str]]]
+    # Sources nobody configures but that the configured ones need (exchange rates for money).
+    implied: Callable[[dict[str, Any]], bool] = lambda sources: False
 
 
 SOURCE_TYPES: dict[str, SourceType] = {
@@ -29,5 +31,6 @@ SOURCE_TYPES: dict[str, SourceType] = {
     for source in (
         SourceType(shopify.NAME, shopify.build, shopify.PYTHON_TEMPLATE, shopify.dbt_templates, shopify.view,
                    shopify.sandbox),
+        SourceType(ecb.NAME, ecb.build, ecb.PYTHON_TEMPLATE, ecb.dbt_templates, ecb.view, ecb.sandbox, ecb.implied),
     )
 }

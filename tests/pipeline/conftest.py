@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from generator.emulators.ecb import ECBEmulator, RateSpec, build_rates
 from generator.emulators.shopify import ShopifyEmulator, WorldSpec, build_world
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,13 +37,15 @@ def runtime() -> Any:
 
 
 class Harness:
-    """One emulator, one local root, and helpers to load, build and query."""
+    """A Shopify and an ECB emulator, one local root, and helpers to load, build and query."""
 
-    def __init__(self, emulator: ShopifyEmulator, root: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch):
-        self.emulator, self.root, self.runtime = emulator, root, runtime
+    def __init__(self, emulator: ShopifyEmulator, ecb: ECBEmulator, root: Path, runtime: Any,
+                 monkeypatch: pytest.MonkeyPatch):
+        self.emulator, self.ecb, self.root, self.runtime = emulator, ecb, root, runtime
         monkeypatch.setenv("ECOMM_TARGET", "local")
         monkeypatch.setenv("ECOMM_LOCAL_ROOT", str(root))
         monkeypatch.setenv("ECOMM_SHOPIFY_URL", emulator.base_url)
+        monkeypatch.setenv("ECOMM_ECB_URL", ecb.base_url)
         monkeypatch.setenv("ECOMM_SECRET_DEMO_STORE_SHOPIFY_TOKEN", TOKEN)
 
     @property
@@ -50,6 +54,9 @@ class Harness:
 
     def load(self) -> dict[str, int]:
         return self.runtime.load_source(STORE, "shopify")
+
+    def load_rates(self) -> dict[str, int]:
+        return self.runtime.load_source(STORE, "ecb")
 
     def dbt_build(self) -> dict[str, int]:
         return self.runtime.dbt_build(STORE, quiet=True)
@@ -65,8 +72,9 @@ class Harness:
 def make_harness(tmp_path: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch, *, emulator_options: dict | None = None,
                  **spec: Any) -> Iterator[Harness]:
     world = build_world(WorldSpec(timezone=TIMEZONE, **spec))
-    with ShopifyEmulator(world, access_token=TOKEN, **(emulator_options or {})) as emulator:
-        yield Harness(emulator, tmp_path, runtime, monkeypatch)
+    rates = build_rates(RateSpec(start=world.spec.start - timedelta(days=60), end=world.spec.end))
+    with ShopifyEmulator(world, access_token=TOKEN, **(emulator_options or {})) as emulator, ECBEmulator(rates) as ecb:
+        yield Harness(emulator, ecb, tmp_path, runtime, monkeypatch)
 
 
 @pytest.fixture

@@ -49,11 +49,13 @@ def shop(tmp_path: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch) -> Itera
 @pytest.mark.timeout(600)
 def test_dag_test_runs_green_end_to_end(shop: Harness, airflow_home: dict[str, str]) -> None:
     env = {**airflow_home, "ECOMM_TARGET": "local", "ECOMM_LOCAL_ROOT": str(shop.root),
-           "ECOMM_SHOPIFY_URL": shop.emulator.base_url, "ECOMM_SECRET_DEMO_STORE_SHOPIFY_TOKEN": TOKEN}
+           "ECOMM_SHOPIFY_URL": shop.emulator.base_url, "ECOMM_ECB_URL": shop.ecb.base_url,
+           "ECOMM_SECRET_DEMO_STORE_SHOPIFY_TOKEN": TOKEN}
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(DAGS)], env=env, capture_output=True, text=True,
                           timeout=540)
     assert "DAGRUN_STATE success" in done.stdout, done.stdout[-3000:] + done.stderr[-5000:]
-    assert "('dbt_build', 'success')" in done.stdout and "('load_shopify', 'success')" in done.stdout
+    for task in ("dbt_build", "load_ecb", "load_shopify"):
+        assert f"('{task}', 'success')" in done.stdout, done.stdout[-3000:]
     # The run really loaded and built: the marts equal the oracle's totals.
     expected = oracle.totals(oracle.daily_sales(shop.emulator.world.orders, TIMEZONE))
     assert shop.scalar(f"select sum(net_sales) from {MARTS}.daily_sales") == expected["net_sales"]

@@ -36,15 +36,15 @@ default_args = {
 
 with DAG(
     dag_id='ecomm_berlin_bikes',
-    description='Berlin Bikes GmbH: load shopify, then build the dbt marts',
-    doc_md='### Berlin Bikes GmbH\n\n\n\n- store: `berlin-bikes` (config: `config/merchants/berlin-bikes.yaml`)\n- time zone: Europe/Berlin; reporting currency: EUR\n- schedule: `30 5 * * *` (Europe/Berlin); data from 2025-01-01\n- warehouse: BigQuery `northwind-analytics` (EU), datasets `berlin_bikes_*`\n- source `shopify`: customers, orders, products\n',
+    description='Berlin Bikes GmbH: load ecb, shopify, then build the dbt marts',
+    doc_md='### Berlin Bikes GmbH\n\n\n\n- store: `berlin-bikes` (config: `config/merchants/berlin-bikes.yaml`)\n- time zone: Europe/Berlin; reporting currency: EUR\n- schedule: `30 5 * * *` (Europe/Berlin); data from 2025-01-01\n- warehouse: BigQuery `northwind-analytics` (EU), datasets `berlin_bikes_*`\n- source `ecb`: \n- source `shopify`: customers, orders, products\n',
     schedule='30 5 * * *',
     start_date=pendulum.datetime(2025, 1, 1, tz='Europe/Berlin'),
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=6),
     default_args=default_args,
-    tags=['de', 'ecomm', 'shopify', 'store:berlin-bikes', 'tier-1'],
+    tags=['de', 'ecb', 'ecomm', 'shopify', 'store:berlin-bikes', 'tier-1'],
 ) as dag:
     dbt_build = PythonOperator(
         task_id="dbt_build",
@@ -52,6 +52,13 @@ with DAG(
         op_kwargs={"store": STORE},
         execution_timeout=timedelta(hours=2),
     )
+    load_ecb = PythonOperator(
+        task_id='load_ecb',
+        python_callable=runtime.load_source,
+        op_kwargs={"store": STORE, "source": 'ecb'},
+        execution_timeout=timedelta(hours=2),
+    )
+    load_ecb >> dbt_build
     load_shopify = PythonOperator(
         task_id='load_shopify',
         python_callable=runtime.load_source,

@@ -36,15 +36,15 @@ default_args = {
 
 with DAG(
     dag_id='ecomm_brooklyn_coffee',
-    description='Brooklyn Coffee Roasters: load shopify, then build the dbt marts',
-    doc_md='### Brooklyn Coffee Roasters\n\n\n\n- store: `brooklyn-coffee` (config: `config/merchants/brooklyn-coffee.yaml`)\n- time zone: America/New_York; reporting currency: USD\n- schedule: `0 7 * * *` (America/New_York); data from 2025-06-01\n- warehouse: BigQuery `northwind-analytics` (US), datasets `brooklyn_coffee_*`\n- source `shopify`: customers, orders\n',
+    description='Brooklyn Coffee Roasters: load ecb, shopify, then build the dbt marts',
+    doc_md='### Brooklyn Coffee Roasters\n\n\n\n- store: `brooklyn-coffee` (config: `config/merchants/brooklyn-coffee.yaml`)\n- time zone: America/New_York; reporting currency: USD\n- schedule: `0 7 * * *` (America/New_York); data from 2025-06-01\n- warehouse: BigQuery `northwind-analytics` (US), datasets `brooklyn_coffee_*`\n- source `ecb`: \n- source `shopify`: customers, orders\n',
     schedule='0 7 * * *',
     start_date=pendulum.datetime(2025, 6, 1, tz='America/New_York'),
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=6),
     default_args=default_args,
-    tags=['ecomm', 'shopify', 'store:brooklyn-coffee'],
+    tags=['ecb', 'ecomm', 'shopify', 'store:brooklyn-coffee'],
 ) as dag:
     dbt_build = PythonOperator(
         task_id="dbt_build",
@@ -52,6 +52,13 @@ with DAG(
         op_kwargs={"store": STORE},
         execution_timeout=timedelta(hours=2),
     )
+    load_ecb = PythonOperator(
+        task_id='load_ecb',
+        python_callable=runtime.load_source,
+        op_kwargs={"store": STORE, "source": 'ecb'},
+        execution_timeout=timedelta(hours=2),
+    )
+    load_ecb >> dbt_build
     load_shopify = PythonOperator(
         task_id='load_shopify',
         python_callable=runtime.load_source,

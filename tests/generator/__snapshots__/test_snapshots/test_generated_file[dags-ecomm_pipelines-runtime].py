@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -105,10 +106,13 @@ def dbt_build(store: str, quiet: bool = False) -> dict[str, int]:
     log = work / "dbt-output.log"
     with open(log, "w", encoding="utf-8") if quiet else _no_file() as output:
         completed = subprocess.run(command, env=env, check=False, stdout=output, stderr=subprocess.STDOUT)
-    counts = _result_counts(work / "target" / "run_results.json")
+    results = _results(work / "target" / "run_results.json")
+    counts = dict(sorted(Counter(r["status"] for r in results).items()))
     if completed.returncode != 0:
-        tail = "".join(log.read_text(encoding="utf-8").splitlines(keepends=True)[-25:]) if quiet else ""
-        raise RuntimeError(f"dbt build failed for {settings.SLUG} ({counts or 'no results'}):\n{tail}")
+        failed = [f"{r['unique_id']}: {(r.get('message') or '').strip()}"
+                  for r in results if r["status"] in ("error", "fail")]
+        detail = "\n".join(failed) or "".join(log.read_text(encoding="utf-8").splitlines(keepends=True)[-25:])
+        raise RuntimeError(f"dbt build failed for {settings.SLUG} ({counts or 'no results'}):\n{detail}")
     return counts
 
 
@@ -162,13 +166,8 @@ def _no_file() -> Iterator[None]:
     yield None
 
 
-def _result_counts(path: Path) -> dict[str, int]:
-    if not path.exists():
-        return {}
-    counts: dict[str, int] = {}
-    for result in json.loads(path.read_text(encoding="utf-8"))["results"]:
-        counts[result["status"]] = counts.get(result["status"], 0) + 1
-    return dict(sorted(counts.items()))
+def _results(path: Path) -> list[dict[str, Any]]:
+    return json.loads(path.read_text(encoding="utf-8"))["results"] if path.exists() else []
 
 
 def _airflow_variable(name: str) -> str | None:
