@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 
@@ -29,6 +30,50 @@ class Alerts:
     on_retry: bool
 
 
+@dataclass(frozen=True, order=True)
+class CogsRow:
+    """One cost-of-goods row: `cost` per unit of `sku` from `valid_from` on."""
+
+    sku: str
+    valid_from: date
+    cost: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PaymentFee:
+    gateway: str | None  # None: every gateway without a rule of its own
+    percent: Decimal
+    fixed: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class ShippingCost:
+    per_order: Decimal
+    per_unit: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class FixedCost:
+    name: str
+    amount: Decimal
+    currency: str
+    first_month: str
+    last_month: str | None
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Configured costs; every part is empty when the store configures none."""
+
+    cogs: tuple[CogsRow, ...] = ()
+    payment_fees: tuple[PaymentFee, ...] = ()
+    shipping: ShippingCost | None = None
+    fixed_monthly: tuple[FixedCost, ...] = ()
+
+
 @dataclass(frozen=True)
 class Merchant:
     """One store, with every default applied. `sources` is sorted by source name."""
@@ -48,6 +93,7 @@ class Merchant:
     alerts: Alerts
     sources: tuple[tuple[str, Any], ...]
     config_file: str
+    costs: Costs = field(default_factory=Costs)
 
     @property
     def ident(self) -> str:
@@ -59,7 +105,7 @@ class Merchant:
 
 
 def build_merchant(data: dict[str, Any], config_file: str, source_builders: dict[str, Any],
-                   implied_sources: tuple[str, ...] = ()) -> Merchant:
+                   implied_sources: tuple[str, ...] = (), cogs: tuple[CogsRow, ...] = ()) -> Merchant:
     """The model for a document that passed every validation stage and has schema defaults applied.
 
     `implied_sources` are added with an empty section: sources the configured ones need.
@@ -90,4 +136,18 @@ def build_merchant(data: dict[str, Any], config_file: str, source_builders: dict
                       on_retry=alerts["on_retry"]),
         sources=tuple((name, source_builders[name](section)) for name, section in sorted(sections.items())),
         config_file=config_file,
+        costs=_costs(data.get("costs", {}), cogs),
+    )
+
+
+def _costs(section: dict[str, Any], cogs: tuple[CogsRow, ...]) -> Costs:
+    shipping = section.get("shipping")
+    return Costs(
+        cogs=cogs,
+        payment_fees=tuple(PaymentFee(f.get("gateway"), Decimal(f["percent"]), Decimal(f["fixed"]), f["currency"])
+                           for f in section.get("payment_fees", ())),
+        shipping=ShippingCost(Decimal(shipping.get("per_order", 0)), Decimal(shipping.get("per_unit", 0)),
+                              shipping["currency"]) if shipping else None,
+        fixed_monthly=tuple(FixedCost(c["name"], Decimal(c["amount"]), c["currency"], c["from"], c.get("to"))
+                            for c in section.get("fixed_monthly", ())),
     )

@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from generator.model import Merchant
 from generator.render import render
 from generator.sources import SOURCE_TYPES
-from generator.views import dag_view, dbt_view, store_view
+from generator.views import dag_view, dbt_view, seed_files, store_view
 
 SHARED = ""  # owner of files that belong to no single store
-_COMMENT = {".py": "#", ".yml": "#", ".sql": "--", ".airflowignore": "#"}
+# CSV (dbt seeds) has no comment syntax: those files are described in seeds/_seeds.yml instead.
+_COMMENT = {".py": "#", ".yml": "#", ".sql": "--", ".airflowignore": "#", ".csv": ""}
 _SHARED_FILES = (
     ("dags/.airflowignore", "airflow/airflowignore.j2"),
     ("dags/ecomm_pipelines/__init__.py", "pipelines/package_init.py.j2"),
     ("dags/ecomm_pipelines/runtime.py", "pipelines/runtime.py.j2"),
 )
 _DBT_CORE = ("dbt_project.yml", "profiles.yml", "macros/ecomm.sql", "models/marts/dim_store.sql",
-             "models/marts/_store.yml")
+             "models/marts/_store.yml", "seeds/_seeds.yml")
 
 
 @dataclass(frozen=True, order=True)
@@ -66,6 +67,8 @@ def _store_files(merchant: Merchant) -> list[PlannedFile]:
         dbt[name] = view
     for template in templates:
         files.append(_file(f"data/dbt/{store}/{template}", render(template, dbt, dbt=True), merchant))
+    for name, text in seed_files(merchant).items():
+        files.append(_file(f"data/dbt/{store}/seeds/{name}.csv", text, merchant))
     return files
 
 
@@ -78,7 +81,8 @@ def _shared(path: str, template: str) -> PlannedFile:
 
 
 def _header(path: str, origin: str) -> str:
-    return f"{_COMMENT[_suffix(path)]} Generated from {origin} by `ecomm generate` — do not edit.\n"
+    comment = _COMMENT[_suffix(path)]
+    return f"{comment} Generated from {origin} by `ecomm generate` — do not edit.\n" if comment else ""
 
 
 def _suffix(path: str) -> str:

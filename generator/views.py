@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from generator.model import Merchant
@@ -88,3 +90,32 @@ def _doc_md(merchant: Merchant) -> str:
         resources = ", ".join(getattr(config, "resources", ()))
         lines.append(f"- source `{name}`: {resources}")
     return "\n".join(line for line in lines) + "\n"
+
+
+# Configured costs become dbt seeds: CSV files inside the store's dbt project, loaded by `dbt build`.
+SEED_COLUMNS = {
+    "cogs": ("sku", "valid_from", "cost", "currency"),
+    "payment_fees": ("gateway", "percent", "fixed", "currency"),
+    "shipping_costs": ("per_order", "per_unit", "currency"),
+    "fixed_costs": ("name", "amount", "currency", "first_month", "last_month"),
+}
+
+
+def seed_files(merchant: Merchant) -> dict[str, str]:
+    """Seed name → CSV text (header always, so every model can rely on every seed existing)."""
+    costs = merchant.costs
+    rows = {
+        "cogs": [(r.sku, r.valid_from.isoformat(), r.cost, r.currency) for r in costs.cogs],
+        "payment_fees": [(f.gateway or "", f.percent, f.fixed, f.currency) for f in costs.payment_fees],
+        "shipping_costs": [(s.per_order, s.per_unit, s.currency) for s in filter(None, [costs.shipping])],
+        "fixed_costs": [(c.name, c.amount, c.currency, c.first_month, c.last_month or "") for c in costs.fixed_monthly],
+    }
+    return {name: _csv(SEED_COLUMNS[name], rows[name]) for name in SEED_COLUMNS}
+
+
+def _csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.config.costs import load_cogs
 from generator.config.merge import Located, merge_defaults
 from generator.config.rules import credential_issues, cross_store_issues, semantic_issues
 from generator.config.schema import resolve_ref, schema, schema_issues, secret_paths
 from generator.config.yaml_loader import LoadedDoc, load_yaml
 from generator.errors import ConfigError, ConfigIssue
-from generator.model import Merchant, build_merchant
+from generator.model import CogsRow, Merchant, build_merchant
 from generator.sources import SOURCE_TYPES
 
 AGENCY_FILE = "config/agency.yaml"
@@ -41,14 +42,15 @@ def load_project(root: Path) -> Project:
     agency = _load_agency(root, issues)
     agency_broken = bool(issues)
     stores: dict[str, Located] = {}
+    cogs: dict[str, tuple[CogsRow, ...]] = {}
     invalid: list[str] = []
     for path in sorted(p for p in (root / MERCHANTS_DIR).glob("*") if not p.name.startswith(".")):
-        slug, found = path.stem, _check_store(root, path, agency, issues, agency_broken)
+        slug, found = path.stem, _check_store(root, path, agency, issues, agency_broken, cogs)
         if found is None:
             invalid.append(slug)
         else:
             stores[slug] = found
-    merchants = _cross_check(stores, issues, invalid)
+    merchants = _cross_check(stores, cogs, issues, invalid)
     name = agency.data.get("agency", "") if agency is not None and isinstance(agency.data, dict) else ""
     return Project(root, merchants, tuple(sorted(invalid)), tuple(sorted(set(issues))), name)
 
@@ -66,7 +68,7 @@ def _load_agency(root: Path, issues: list[ConfigIssue]) -> LoadedDoc | None:
 
 
 def _check_store(root: Path, path: Path, agency: LoadedDoc | None, issues: list[ConfigIssue],
-                 agency_broken: bool) -> Located | None:
+                 agency_broken: bool, cogs: dict[str, tuple[CogsRow, ...]]) -> Located | None:
     display = path.relative_to(root).as_posix()
     if path.suffix != ".yaml" or not path.is_file():
         issues.append(ConfigIssue(display, 1, 1, "", "store files must end in `.yaml`",
@@ -86,11 +88,16 @@ def _check_store(root: Path, path: Path, agency: LoadedDoc | None, issues: list[
     if not found:
         apply_defaults(located.data, schema("merchant"))
         found = semantic_issues(located, path.stem)
+    cogs_file = located.data.get("costs", {}).get("cogs", {}).get("csv")
+    if not found and cogs_file:
+        rows, found = load_cogs(root, cogs_file)
+        cogs[path.stem] = rows
     issues += found
     return None if found else located
 
 
-def _cross_check(stores: dict[str, Located], issues: list[ConfigIssue], invalid: list[str]) -> dict[str, Merchant]:
+def _cross_check(stores: dict[str, Located], cogs: dict[str, tuple[CogsRow, ...]], issues: list[ConfigIssue],
+                 invalid: list[str]) -> dict[str, Merchant]:
     prefixes = {slug: doc.data.get("warehouse", {}).get("dataset_prefix", slug.replace("-", "_"))
                 for slug, doc in stores.items()}
     clashes = cross_store_issues(stores, prefixes)
@@ -103,7 +110,7 @@ def _cross_check(stores: dict[str, Located], issues: list[ConfigIssue], invalid:
             invalid.append(slug)
         else:
             implied = tuple(name for name, source in SOURCE_TYPES.items() if source.implied(doc.data["sources"]))
-            merchants[slug] = build_merchant(doc.data, doc.store.file, builders, implied)
+            merchants[slug] = build_merchant(doc.data, doc.store.file, builders, implied, cogs.get(slug, ()))
     return merchants
 
 

@@ -1,7 +1,7 @@
 """Snapshot of every generated artefact of the example stores, one reviewable file each.
 
 A template change shows up in review as a diff of real code: snapshots are stored with the artefact's own
-suffix (.py, .sql, .yml; .txt for .airflowignore). Update them with `pytest --snapshot-update`.
+suffix (.py, .sql, .yml, .csv; .txt for .airflowignore). Update them with `pytest --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -22,14 +22,7 @@ class _Artefact(SingleFileSnapshotExtension):
 
 
 class PythonArtefact(_Artefact):
-    """Python snapshots open with a marker line, so linting tests/ skips these verbatim copies of generated
-    code (it is linted where it lives, see test_generated_code.py). Both sides of a comparison get it."""
-
     file_extension = "py"
-    MARKER = "# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)\n"
-
-    def serialize(self, data, **kwargs):
-        return self.MARKER + super().serialize(data, **kwargs)
 
 
 class SqlArtefact(_Artefact):
@@ -44,8 +37,13 @@ class TextArtefact(_Artefact):
     file_extension = "txt"
 
 
+class CsvArtefact(_Artefact):
+    file_extension = "csv"
+
+
 EXTENSIONS: dict[str, type[_Artefact]] = {
     ".py": PythonArtefact, ".sql": SqlArtefact, ".yml": YamlArtefact, ".airflowignore": TextArtefact,
+    ".csv": CsvArtefact,
 }
 
 PLAN = build_plan(load_project(REPO_ROOT).merchants.values())

@@ -96,3 +96,18 @@ def test_marts_follow_changes_in_the_shop(built: Harness) -> None:
     assert_daily_sales_match(built)
     valid = sum(1 for f in oracle.order_facts(built.emulator.world.orders, TIMEZONE).values() if f.valid)
     assert built.scalar(f"select count(*) from {MARTS}.fct_orders") == valid
+
+
+def test_configured_costs_land_as_exact_seeds(built: Harness) -> None:
+    import csv
+    from datetime import date
+
+    from tests.pipeline.conftest import REPO
+
+    with open(REPO / "config" / "costs" / "demo-store-cogs.csv", encoding="utf-8") as handle:
+        expected = sorted((r["sku"], date.fromisoformat(r["valid_from"]), Decimal(r["cost"]), r["currency"])
+                          for r in csv.DictReader(handle))
+    assert built.query("select sku, valid_from, cost, currency from demo_store.cogs order by 1, 2") == expected
+    fees = built.query("select coalesce(gateway, ''), percent, fixed, currency from demo_store.payment_fees order by 1")
+    assert fees == [("", Decimal("2.9"), Decimal("0.35"), "EUR"),
+                    ("shopify_payments", Decimal("2.1"), Decimal("0.25"), "EUR")]

@@ -102,6 +102,7 @@ def dbt_build(store: str, quiet: bool = False) -> dict[str, int]:
     }
     command = [dbt_executable(), "build", "--project-dir", str(project), "--profiles-dir", str(project),
                "--target", target()]
+    (work / "target" / "run_results.json").unlink(missing_ok=True)  # never report a previous run's results
     log = work / "dbt-output.log"
     with open(log, "w", encoding="utf-8") if quiet else _no_file() as output:
         completed = subprocess.run(command, env=env, check=False, stdout=output, stderr=subprocess.STDOUT)

@@ -191,12 +191,14 @@ def _validate(spec: GoogleAdsSpec) -> None:
 
 
 def _stop_day(spec: GoogleAdsSpec, rng: random.Random, status: str) -> date | None:
-    """Paused campaigns stop late in the range, removed ones around the middle."""
+    """Removed campaigns stop 9-15 weeks after ``start``, paused ones 16-20 weeks after.
+
+    Counted from ``start`` (not from ``end``) so that advancing a world equals building a longer one.
+    """
     if status == "ENABLED":
         return None
-    span = (spec.end - spec.start).days
-    share = rng.uniform(0.62, 0.8) if status == "PAUSED" else rng.uniform(0.38, 0.55)
-    return spec.start + timedelta(days=int(span * share))
+    days = rng.randint(112, 140) if status == "PAUSED" else rng.randint(63, 105)
+    return spec.start + timedelta(days=days)
 
 
 def _campaigns(spec: GoogleAdsSpec, cust: CustomerSpec, used_ids: set[int]) -> list[Campaign]:

@@ -302,9 +302,13 @@ class AdDay:
     def fingerprint(self) -> tuple:
         """A hashable snapshot of everything stored (to detect revisions)."""
         return tuple((p, m.spend, m.impressions, m.clicks, m.reach,
-                      tuple((t, tuple(w.items())) for t, w in sorted(m.actions.items())),
-                      tuple((t, tuple(w.items())) for t, w in sorted(m.action_values.items())))
+                      tuple(_window_tuple(m.actions.get(t)) for t in ACTION_TYPES),
+                      tuple(_window_tuple(m.action_values.get(t)) for t in ACTION_TYPES))
                      for p, m in sorted(self.platforms.items()))
+
+
+def _window_tuple(windows: dict | None) -> tuple:
+    return () if windows is None else tuple(map(windows.get, WINDOWS))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,3 @@
-# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)
 # Generated from config/merchants/brooklyn-coffee.yaml by `ecomm generate` — do not edit.
 """Airflow DAG of the store `brooklyn-coffee`: load each source, then build the dbt marts.
 

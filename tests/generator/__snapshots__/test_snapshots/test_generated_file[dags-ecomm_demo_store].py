@@ -1,4 +1,3 @@
-# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)
 # Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
 """Airflow DAG of the store `demo-store`: load each source, then build the dbt marts.
 

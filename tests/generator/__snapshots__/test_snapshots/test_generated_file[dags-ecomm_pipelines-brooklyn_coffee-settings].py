@@ -1,4 +1,3 @@
-# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)
 # Generated from config/merchants/brooklyn-coffee.yaml by `ecomm generate` — do not edit.
 """Settings of the store `brooklyn-coffee`, read by its DAG and its pipelines."""
 

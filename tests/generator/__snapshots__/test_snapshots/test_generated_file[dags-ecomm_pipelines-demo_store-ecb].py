@@ -1,4 +1,3 @@
-# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)
 # Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
 """ECB euro foreign-exchange reference rates → dlt, for the store `demo-store`.
 

@@ -1,4 +1,3 @@
-# ruff: noqa -- verbatim snapshot of a generated file (tests/generator/test_snapshots.py)
 # Generated from config/merchants/demo-store.yaml by `ecomm generate` — do not edit.
 """Settings of the store `demo-store`, read by its DAG and its pipelines."""
 

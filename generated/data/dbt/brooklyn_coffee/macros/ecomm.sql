@@ -3,7 +3,11 @@
 
 {#- Money is exact: DECIMAL(38, 9) / NUMERIC, never FLOAT. A bare DECIMAL in DuckDB is (18, 3). -#}
 {% macro money(expression) -%}
-    cast({{ expression }} as {{ adapter.dispatch('money_type', 'ecomm')() }})
+    cast({{ expression }} as {{ ecomm_money_type() }})
+{%- endmacro %}
+
+{% macro ecomm_money_type() -%}
+    {{ adapter.dispatch('money_type', 'ecomm')() }}
 {%- endmacro %}
 
 {% macro default__money_type() %}decimal(38, 9){% endmacro %}
