@@ -1,7 +1,8 @@
 """The source registry: every data source the generator knows, one module each.
 
-A source contributes a config builder (validated YAML section → frozen config), the generated Python
-modules it needs (dlt source code) and the dbt templates it brings. Adding a source means adding a
+A source module defines NAME, PYTHON_TEMPLATE, build (validated YAML section → frozen config),
+dbt_templates, view (what its templates substitute), sandbox (its emulator for sandbox runs) and,
+optionally, implied (whether stores need it without configuring it). Adding a source means adding a
 module here, its section in schemas/merchant.schema.json and its templates; the core does not change.
 """
 
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
-from generator.sources import ecb, shopify
+from generator.sources import ecb, meta_ads, shopify
 
 
 @dataclass(frozen=True)
@@ -23,14 +25,16 @@ class SourceType:
     view: Callable[[Any, Any], dict[str, Any]]
     sandbox: Callable[..., tuple[Any, dict[str, str]]]
     # Sources nobody configures but that the configured ones need (exchange rates for money).
-    implied: Callable[[dict[str, Any]], bool] = lambda sources: False
+    implied: Callable[[dict[str, Any]], bool]
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> SourceType:
+        return cls(module.NAME, module.build, module.PYTHON_TEMPLATE, module.dbt_templates, module.view,
+                   module.sandbox, getattr(module, "implied", _never))
 
 
-SOURCE_TYPES: dict[str, SourceType] = {
-    source.name: source
-    for source in (
-        SourceType(shopify.NAME, shopify.build, shopify.PYTHON_TEMPLATE, shopify.dbt_templates, shopify.view,
-                   shopify.sandbox),
-        SourceType(ecb.NAME, ecb.build, ecb.PYTHON_TEMPLATE, ecb.dbt_templates, ecb.view, ecb.sandbox, ecb.implied),
-    )
-}
+def _never(sources: dict[str, Any]) -> bool:
+    return False
+
+
+SOURCE_TYPES: dict[str, SourceType] = {m.NAME: SourceType.from_module(m) for m in (ecb, meta_ads, shopify)}

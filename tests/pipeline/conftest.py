@@ -18,12 +18,14 @@ import duckdb
 import pytest
 
 from generator.emulators.ecb import ECBEmulator, RateSpec, build_rates
+from generator.emulators.meta import AccountSpec, MetaEmulator, MetaSpec, build_meta_world
 from generator.emulators.shopify import ShopifyEmulator, WorldSpec, build_world
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "generated" / "dags"
 STORE = "ecomm_pipelines.demo_store"
 TOKEN = "shpat_test_token_for_the_emulator"
+META_TOKEN = "EAAB-test-token"
 RAW = "demo_store_raw_shopify"
 MARTS = "demo_store_marts"
 TIMEZONE = "Europe/Berlin"
@@ -37,16 +39,20 @@ def runtime() -> Any:
 
 
 class Harness:
-    """A Shopify and an ECB emulator, one local root, and helpers to load, build and query."""
+    """The demo store's emulators (Shopify, ECB, Meta), one local root, and helpers to load, build, query."""
 
-    def __init__(self, emulator: ShopifyEmulator, ecb: ECBEmulator, root: Path, runtime: Any,
+    def __init__(self, emulator: ShopifyEmulator, ecb: ECBEmulator, meta: MetaEmulator, root: Path, runtime: Any,
                  monkeypatch: pytest.MonkeyPatch):
-        self.emulator, self.ecb, self.root, self.runtime = emulator, ecb, root, runtime
-        monkeypatch.setenv("ECOMM_TARGET", "local")
-        monkeypatch.setenv("ECOMM_LOCAL_ROOT", str(root))
-        monkeypatch.setenv("ECOMM_SHOPIFY_URL", emulator.base_url)
-        monkeypatch.setenv("ECOMM_ECB_URL", ecb.base_url)
-        monkeypatch.setenv("ECOMM_SECRET_DEMO_STORE_SHOPIFY_TOKEN", TOKEN)
+        self.emulator, self.ecb, self.meta, self.root, self.runtime = emulator, ecb, meta, root, runtime
+        for name, value in self.env().items():
+            monkeypatch.setenv(name, value)
+
+    def env(self) -> dict[str, str]:
+        """What points the generated pipelines at these emulators and this root."""
+        return {"ECOMM_TARGET": "local", "ECOMM_LOCAL_ROOT": str(self.root),
+                "ECOMM_SHOPIFY_URL": self.emulator.base_url, "ECOMM_SECRET_DEMO_STORE_SHOPIFY_TOKEN": TOKEN,
+                "ECOMM_ECB_URL": self.ecb.base_url,
+                "ECOMM_META_ADS_URL": self.meta.base_url, "ECOMM_SECRET_DEMO_STORE_META_TOKEN": META_TOKEN}
 
     @property
     def duckdb_path(self) -> Path:
@@ -57,6 +63,9 @@ class Harness:
 
     def load_rates(self) -> dict[str, int]:
         return self.runtime.load_source(STORE, "ecb")
+
+    def load_ads(self) -> dict[str, int]:
+        return self.runtime.load_source(STORE, "meta_ads")
 
     def dbt_build(self) -> dict[str, int]:
         return self.runtime.dbt_build(STORE, quiet=True)
@@ -73,8 +82,11 @@ def make_harness(tmp_path: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch, 
                  **spec: Any) -> Iterator[Harness]:
     world = build_world(WorldSpec(timezone=TIMEZONE, **spec))
     rates = build_rates(RateSpec(start=world.spec.start - timedelta(days=60), end=world.spec.end))
-    with ShopifyEmulator(world, access_token=TOKEN, **(emulator_options or {})) as emulator, ECBEmulator(rates) as ecb:
-        yield Harness(emulator, ecb, tmp_path, runtime, monkeypatch)
+    ads = build_meta_world(MetaSpec(start=world.spec.start, end=world.spec.end,
+                                    accounts=(AccountSpec("act_1000001"), AccountSpec("act_1000002", "USD"))))
+    with (ShopifyEmulator(world, access_token=TOKEN, **(emulator_options or {})) as emulator,
+          ECBEmulator(rates) as ecb, MetaEmulator(ads, access_token=META_TOKEN, async_polls=1) as meta):
+        yield Harness(emulator, ecb, meta, tmp_path, runtime, monkeypatch)
 
 
 @pytest.fixture

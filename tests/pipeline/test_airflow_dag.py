@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests import oracle
-from tests.pipeline.conftest import DAGS, MARTS, TIMEZONE, TOKEN, Harness, make_harness
+from tests.pipeline.conftest import DAGS, MARTS, TIMEZONE, Harness, make_harness
 
 SCRIPT = textwrap.dedent("""
     import sys
@@ -48,13 +48,11 @@ def shop(tmp_path: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 @pytest.mark.timeout(600)
 def test_dag_test_runs_green_end_to_end(shop: Harness, airflow_home: dict[str, str]) -> None:
-    env = {**airflow_home, "ECOMM_TARGET": "local", "ECOMM_LOCAL_ROOT": str(shop.root),
-           "ECOMM_SHOPIFY_URL": shop.emulator.base_url, "ECOMM_ECB_URL": shop.ecb.base_url,
-           "ECOMM_SECRET_DEMO_STORE_SHOPIFY_TOKEN": TOKEN}
+    env = {**airflow_home, **shop.env()}
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(DAGS)], env=env, capture_output=True, text=True,
                           timeout=540)
     assert "DAGRUN_STATE success" in done.stdout, done.stdout[-3000:] + done.stderr[-5000:]
-    for task in ("dbt_build", "load_ecb", "load_shopify"):
+    for task in ("dbt_build", "load_ecb", "load_meta_ads", "load_shopify"):
         assert f"('{task}', 'success')" in done.stdout, done.stdout[-3000:]
     # The run really loaded and built: the marts equal the oracle's totals.
     expected = oracle.totals(oracle.daily_sales(shop.emulator.world.orders, TIMEZONE))

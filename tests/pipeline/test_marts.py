@@ -24,6 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, runtime: Any) -> Iterator[Ha
         for shop in make_harness(tmp_path_factory.mktemp("marts"), runtime, monkeypatch, orders=500, seed=11):
             shop.load()
             shop.load_rates()
+            shop.load_ads()
             shop.results = shop.dbt_build()
             yield shop
 
