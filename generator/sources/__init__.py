@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from generator.sources import ecb, meta_ads, shopify
+from generator.sources import ecb, google_ads, meta_ads, shopify
 
 
 @dataclass(frozen=True)
@@ -37,4 +37,4 @@ def _never(sources: dict[str, Any]) -> bool:
     return False
 
 
-SOURCE_TYPES: dict[str, SourceType] = {m.NAME: SourceType.from_module(m) for m in (ecb, meta_ads, shopify)}
+SOURCE_TYPES: dict[str, SourceType] = {m.NAME: SourceType.from_module(m) for m in (ecb, google_ads, meta_ads, shopify)}
