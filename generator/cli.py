@@ -186,7 +186,8 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("-v", "--verbose", action="store_true", help="show the unified diff of each change")
     run = command("run", cmd_run, "run a store's pipelines locally on DuckDB (sandbox stores use the emulators)")
     run.add_argument("store", metavar="SLUG")
-    run.add_argument("--port", type=int, default=0, help="emulator port on 127.0.0.1 (default: any free port)")
+    run.add_argument("--port", type=int, default=0,
+                     help="first emulator port on 127.0.0.1; the others take the next ports (default: any free ports)")
     run.add_argument("--orders", type=int, default=400, help="orders in the sandbox emulator's shop (default 400)")
     schema = command("schema", cmd_schema, "print the path (or with --show the content) of a JSON Schema")
     schema.add_argument("name", nargs="?", choices=("merchant", "agency"), default="merchant")

@@ -77,13 +77,15 @@ def _sandbox(merchant: Merchant, port: int, orders: int, console: Console) -> It
         return
     env: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
-        for name, config in merchant.sources:
+        for offset, (name, config) in enumerate(merchant.sources):
+            # --port is the first emulator's port; the others take the next ones (0: any free port each)
+            chosen = port + offset if port else 0
             try:
-                emulator, source_env = SOURCE_TYPES[name].sandbox(config, merchant, port=port, orders=orders)
+                emulator, source_env = SOURCE_TYPES[name].sandbox(config, merchant, port=chosen, orders=orders)
             except OSError as err:
                 if err.errno == errno.EADDRINUSE:
-                    raise UserError(f"port {port} on 127.0.0.1 is already in use — pick another with --port, "
-                                    "or leave it out to use any free port") from None
+                    raise UserError(f"port {chosen} on 127.0.0.1 is already in use — pick another with --port, "
+                                    "or leave it out to use any free ports") from None
                 raise
             stack.callback(emulator.stop)
             env.update(source_env)

@@ -77,7 +77,7 @@ def test_field_lengths_stay_within_the_schema():
 
 def test_every_generated_python_file_parses_and_passes_ruff(root: Path):
     files = sorted((root / "generated").rglob("*.py"))
-    assert len(files) == 18  # 3 DAGs, 3 stores x (__init__, settings, shopify, ecb), demo's meta_ads, 2 shared
+    assert len(files) == 19  # 3 DAGs, 3 stores x (__init__, settings, shopify, ecb), demo's ad sources, 2 shared
     for path in files:
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", *map(str, files)],
@@ -117,7 +117,7 @@ def test_dag_description_doc_md_and_default_args_evaluate_to_the_exact_values(da
     kwargs = {kw.arg: kw.value for kw in _dag_call(tree).keywords}
     description = ast.literal_eval(kwargs["description"])
     doc_md = ast.literal_eval(kwargs["doc_md"])
-    assert description == f"{DISPLAY}: load ecb, meta_ads, shopify, then build the dbt marts"
+    assert description == f"{DISPLAY}: load ecb, google_ads, meta_ads, shopify, then build the dbt marts"
     assert doc_md.startswith(f"### {DISPLAY}\n\n{DESCRIPTION}\n\n- store: `{SLUG}`")
     assert "49" not in description + doc_md
     [default_args] = [node.value for node in tree.body

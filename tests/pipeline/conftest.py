@@ -17,9 +17,11 @@ from typing import Any
 import duckdb
 import pytest
 
+from generator.config import load_project
 from generator.emulators.ecb import ECBEmulator, RateSpec, build_rates
 from generator.emulators.meta import AccountSpec, MetaEmulator, MetaSpec, build_meta_world
 from generator.emulators.shopify import ShopifyEmulator, WorldSpec, build_world
+from generator.sources import SOURCE_TYPES
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "generated" / "dags"
@@ -42,8 +44,9 @@ class Harness:
     """The demo store's emulators (Shopify, ECB, Meta), one local root, and helpers to load, build, query."""
 
     def __init__(self, emulator: ShopifyEmulator, ecb: ECBEmulator, meta: MetaEmulator, root: Path, runtime: Any,
-                 monkeypatch: pytest.MonkeyPatch):
+                 monkeypatch: pytest.MonkeyPatch, google_env: dict[str, str]):
         self.emulator, self.ecb, self.meta, self.root, self.runtime = emulator, ecb, meta, root, runtime
+        self.google_env = google_env
         for name, value in self.env().items():
             monkeypatch.setenv(name, value)
 
@@ -52,7 +55,8 @@ class Harness:
         return {"ECOMM_TARGET": "local", "ECOMM_LOCAL_ROOT": str(self.root),
                 "ECOMM_SHOPIFY_URL": self.emulator.base_url, "ECOMM_SECRET_DEMO_STORE_SHOPIFY_TOKEN": TOKEN,
                 "ECOMM_ECB_URL": self.ecb.base_url,
-                "ECOMM_META_ADS_URL": self.meta.base_url, "ECOMM_SECRET_DEMO_STORE_META_TOKEN": META_TOKEN}
+                "ECOMM_META_ADS_URL": self.meta.base_url, "ECOMM_SECRET_DEMO_STORE_META_TOKEN": META_TOKEN,
+                **self.google_env}
 
     @property
     def duckdb_path(self) -> Path:
@@ -65,7 +69,7 @@ class Harness:
         return self.runtime.load_source(STORE, "ecb")
 
     def load_ads(self) -> dict[str, int]:
-        return self.runtime.load_source(STORE, "meta_ads")
+        return {**self.runtime.load_source(STORE, "meta_ads"), **self.runtime.load_source(STORE, "google_ads")}
 
     def dbt_build(self) -> dict[str, int]:
         return self.runtime.dbt_build(STORE, quiet=True)
@@ -84,9 +88,15 @@ def make_harness(tmp_path: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch, 
     rates = build_rates(RateSpec(start=world.spec.start - timedelta(days=60), end=world.spec.end))
     ads = build_meta_world(MetaSpec(start=world.spec.start, end=world.spec.end,
                                     accounts=(AccountSpec("act_1000001"), AccountSpec("act_1000002", "USD"))))
+    # Google Ads as `ecomm run` starts it, from the demo store's own config
+    demo = load_project(REPO).merchants["demo-store"]
+    google, google_env = SOURCE_TYPES["google_ads"].sandbox(demo.source("google_ads"), demo, port=0, orders=0)
     with (ShopifyEmulator(world, access_token=TOKEN, **(emulator_options or {})) as emulator,
           ECBEmulator(rates) as ecb, MetaEmulator(ads, access_token=META_TOKEN, async_polls=1) as meta):
-        yield Harness(emulator, ecb, meta, tmp_path, runtime, monkeypatch)
+        try:
+            yield Harness(emulator, ecb, meta, tmp_path, runtime, monkeypatch, google_env)
+        finally:
+            google.stop()
 
 
 @pytest.fixture

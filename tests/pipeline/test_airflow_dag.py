@@ -52,7 +52,7 @@ def test_dag_test_runs_green_end_to_end(shop: Harness, airflow_home: dict[str, s
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(DAGS)], env=env, capture_output=True, text=True,
                           timeout=540)
     assert "DAGRUN_STATE success" in done.stdout, done.stdout[-3000:] + done.stderr[-5000:]
-    for task in ("dbt_build", "load_ecb", "load_meta_ads", "load_shopify"):
+    for task in ("dbt_build", "load_ecb", "load_google_ads", "load_meta_ads", "load_shopify"):
         assert f"('{task}', 'success')" in done.stdout, done.stdout[-3000:]
     # The run really loaded and built: the marts equal the oracle's totals.
     expected = oracle.totals(oracle.daily_sales(shop.emulator.world.orders, TIMEZONE))

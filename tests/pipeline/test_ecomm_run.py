@@ -91,3 +91,13 @@ def test_failing_dbt_build_reports_the_failure(project: Path, runtime, monkeypat
     with pytest.raises(RuntimeError, match="dbt build failed for demo-store") as failure:
         runtime.dbt_build(STORE, quiet=True)
     assert "no_such_table" in str(failure.value)
+
+
+def test_a_chosen_port_serves_the_first_emulator_and_the_rest_take_the_next(project: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = ecomm(project, "run", "demo-store", "--port", str(port), "--orders", "60")
+    assert done.returncode == 0, done.stdout + done.stderr
+    urls = [line.split(" on ")[1] for line in done.stdout.splitlines() if line.startswith("sandbox:")]
+    assert urls == [f"http://127.0.0.1:{port + i}" for i in range(len(urls))] and len(urls) >= 3

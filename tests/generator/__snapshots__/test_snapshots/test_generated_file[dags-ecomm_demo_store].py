@@ -35,15 +35,15 @@ default_args = {
 
 with DAG(
     dag_id='ecomm_demo_store',
-    description='Demo Store: load ecb, meta_ads, shopify, then build the dbt marts',
-    doc_md='### Demo Store\n\nA sandbox store selling mugs and tea in EUR to customers who pay in EUR, USD, GBP and CHF.\n\n- store: `demo-store` (config: `config/merchants/demo-store.yaml`)\n- time zone: Europe/Berlin; reporting currency: EUR\n- schedule: `0 6 * * *` (Europe/Berlin); data from 2026-06-01\n- warehouse: BigQuery `northwind-analytics` (EU), datasets `demo_store_*`\n- source `ecb`: \n- source `meta_ads`: \n- source `shopify`: customers, orders, products\n',
+    description='Demo Store: load ecb, google_ads, meta_ads, shopify, then build the dbt marts',
+    doc_md='### Demo Store\n\nA sandbox store selling mugs and tea in EUR to customers who pay in EUR, USD, GBP and CHF.\n\n- store: `demo-store` (config: `config/merchants/demo-store.yaml`)\n- time zone: Europe/Berlin; reporting currency: EUR\n- schedule: `0 6 * * *` (Europe/Berlin); data from 2026-06-01\n- warehouse: BigQuery `northwind-analytics` (EU), datasets `demo_store_*`\n- source `ecb`: \n- source `google_ads`: campaign_daily\n- source `meta_ads`: \n- source `shopify`: customers, orders, products\n',
     schedule='0 6 * * *',
     start_date=pendulum.datetime(2026, 6, 1, tz='Europe/Berlin'),
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=6),
     default_args=default_args,
-    tags=['demo', 'ecb', 'ecomm', 'meta_ads', 'shopify', 'store:demo-store'],
+    tags=['demo', 'ecb', 'ecomm', 'google_ads', 'meta_ads', 'shopify', 'store:demo-store'],
 ) as dag:
     dbt_build = PythonOperator(
         task_id="dbt_build",
@@ -58,6 +58,13 @@ with DAG(
         execution_timeout=timedelta(hours=2),
     )
     load_ecb >> dbt_build
+    load_google_ads = PythonOperator(
+        task_id='load_google_ads',
+        python_callable=runtime.load_source,
+        op_kwargs={"store": STORE, "source": 'google_ads'},
+        execution_timeout=timedelta(hours=2),
+    )
+    load_google_ads >> dbt_build
     load_meta_ads = PythonOperator(
         task_id='load_meta_ads',
         python_callable=runtime.load_source,
