@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import threading
 from datetime import date
 
 from generator.emulators.ecb.rates import RateSpec, build_rates
@@ -32,10 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ECB files:   {emulator.ecb_url}/eurofxref-hist.zip  ({len(history.days)} days, "
               f"{history.days[0]} .. {history.latest})", flush=True)
         print(f"Frankfurter: {emulator.frankfurter_url}/latest", flush=True)
-        try:
-            threading.Event().wait()  # the server runs in its own thread; wait for Ctrl-C
-        except KeyboardInterrupt:
-            print("stopping", flush=True)
+        emulator.serve_until_interrupted()
     return 0
 
 

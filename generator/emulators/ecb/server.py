@@ -38,7 +38,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import socket
 import threading
 import time
 import zipfile
@@ -53,6 +52,7 @@ from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
+from generator.emulators._served import ServedEmulator
 from generator.emulators.ecb.rates import ECB_COLUMNS, RateHistory, format_rate
 from generator.emulators.shopify.server import RequestRecord, _Fault, _Handler, _HTTPServer, _Reply
 
@@ -331,7 +331,7 @@ class _ECBHTTPServer(_HTTPServer):
 # --------------------------------------------------------------------------- the emulator
 
 
-class ECBEmulator:
+class ECBEmulator(ServedEmulator):
     """The ECB rate files and Frankfurter v1 on 127.0.0.1, serving a RateHistory (see module docstring).
 
     ``csv_columns``: "ecb" writes the real 41-column header (currencies the
@@ -340,6 +340,8 @@ class ECBEmulator:
     adopted the euro with ``N/A`` values, "drop" removes it from the CSV files
     once the history reaches the adoption day (api-contracts §9; default "na").
     """
+
+    thread_name = "ecb-emulator"
 
     def __init__(self, history: RateHistory, *, host: str = "127.0.0.1", port: int = 0, csv_columns: str = "ecb",
                  retired_columns: str = "na") -> None:
@@ -373,45 +375,8 @@ class ECBEmulator:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> ECBEmulator:
-        """Bind and serve in a daemon thread; OSError (EADDRINUSE) if the port is taken."""
-        if self._server is not None:
-            return self
-        server = _ECBHTTPServer((self.host, self.port), self)  # raises OSError, deliberately not caught
-        self._server = server
-        self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"ecb-emulator-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, drop kept-alive connections and free the port."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            conns = list(server.open_connections)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the client
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> ECBEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (the bound port once started)."""
-        return f"http://{self.host}:{self.port}"
+    def _bind(self) -> _ECBHTTPServer:
+        return _ECBHTTPServer((self.host, self.port), self)
 
     @property
     def ecb_url(self) -> str:
@@ -438,14 +403,6 @@ class ECBEmulator:
         """
         with self._lock:
             self._faults.append(_Fault(status, count, path_contains, delay, body))
-
-    def _take_fault(self, path: str) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and fault.path_contains in path:
-                    fault.remaining -= 1
-                    return fault
-        return None
 
     # ----------------------------------------------------------------- request handling
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import threading
 
 from generator.emulators.google_ads.server import DEFAULT_VERSION, GoogleAdsEmulator
 from generator.emulators.google_ads.world import US_CUSTOMER, CustomerSpec, GoogleAdsSpec, build_google_ads_world
@@ -37,10 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  customer {customer.id} {customer.currency_code} {customer.time_zone} ({via})", flush=True)
         print(f"refresh grant: client_id={args.client_id} client_secret={args.client_secret} "
               f"refresh_token={args.refresh_token}", flush=True)
-        try:
-            threading.Event().wait()  # the server runs in its own thread; wait for Ctrl-C
-        except KeyboardInterrupt:
-            print("stopping", flush=True)
+        emulator.serve_until_interrupted()
     return 0
 
 

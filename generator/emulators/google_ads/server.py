@@ -46,7 +46,6 @@ import binascii
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -59,6 +58,7 @@ from email.message import Message
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
 
+from generator.emulators._served import ServedEmulator
 from generator.emulators.google_ads.world import Campaign, CampaignDay, Customer, GoogleAdsWorld
 from generator.emulators.shopify.server import _MAX_BODY, _damage, _Fault, _Handler, _HTTPServer, _Reply
 
@@ -620,18 +620,7 @@ class _AdsHandler(_Handler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(min(length, _MAX_BODY)) if length else b""
         reply = self.server.emulator._handle(self.command, self.path, self.headers, raw)
-        body = reply.body
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        if reply.cut_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body[: len(body) // 2] if reply.cut_connection else body)
-        self.wfile.flush()
-        if reply.cut_connection:
-            self.close_connection = True
+        self._send(reply)
 
 
 class _AdsHTTPServer(_HTTPServer):
@@ -683,7 +672,7 @@ def _form(request: _Request) -> dict[str, str]:
 # --------------------------------------------------------------------------- the emulator
 
 
-class GoogleAdsEmulator:
+class GoogleAdsEmulator(ServedEmulator):
     """Google Ads API REST on 127.0.0.1, serving a GoogleAdsWorld (see module docstring).
 
     ``page_size`` is the fixed server-side page (and stream batch) size; the
@@ -692,6 +681,8 @@ class GoogleAdsEmulator:
     (api-contracts §9). ``developer_token`` set makes the ``developer-token``
     header mandatory and checked.
     """
+
+    thread_name = "google-ads-emulator"
 
     def __init__(self, world: GoogleAdsWorld, *, client_id: str = "sandbox-client",
                  client_secret: str = "sandbox-secret", refresh_token: str = "sandbox-refresh",
@@ -729,45 +720,8 @@ class GoogleAdsEmulator:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> GoogleAdsEmulator:
-        """Bind and serve in a daemon thread; OSError (EADDRINUSE) if the port is taken."""
-        if self._server is not None:
-            return self
-        server = _AdsHTTPServer((self.host, self.port), self)  # raises OSError, deliberately not caught
-        self._server = server
-        self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"google-ads-emulator-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, drop kept-alive connections and free the port."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            conns = list(server.open_connections)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the client
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> GoogleAdsEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (the bound port once started)."""
-        return f"http://{self.host}:{self.port}"
+    def _bind(self) -> _AdsHTTPServer:
+        return _AdsHTTPServer((self.host, self.port), self)
 
     @property
     def token_url(self) -> str:
@@ -801,14 +755,6 @@ class GoogleAdsEmulator:
         """Invalidate every access token issued so far (the next API call answers 401)."""
         with self._lock:
             self._tokens.clear()
-
-    def _take_fault(self, path: str) -> _AdsFault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and fault.path_contains in path:
-                    fault.remaining -= 1
-                    return fault
-        return None
 
     # ----------------------------------------------------------------- request handling
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import threading
 
 from generator.emulators.meta.server import DEFAULT_VERSION, MetaEmulator
 from generator.emulators.meta.world import AccountSpec, MetaSpec, build_meta_world
@@ -34,10 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         for account in world.accounts:
             print(f"  {emulator.graph_url}/{account.id}/insights  {account.currency}  {account.timezone}", flush=True)
         print(f"access_token: {emulator.access_token}", flush=True)
-        try:
-            threading.Event().wait()  # the server runs in its own thread; wait for Ctrl-C
-        except KeyboardInterrupt:
-            print("stopping", flush=True)
+        emulator.serve_until_interrupted()
     return 0
 
 

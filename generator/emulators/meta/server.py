@@ -32,7 +32,6 @@ import json
 import math
 import re
 import secrets
-import socket
 import threading
 import time
 from collections import deque
@@ -43,6 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from email.message import Message
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from generator.emulators._served import ServedEmulator
 from generator.emulators.meta.world import (
     ACTION_TYPES,
     LEVELS,
@@ -503,18 +503,7 @@ class _MetaHandler(_Handler):
         length = min(int(self.headers.get("Content-Length") or 0), _MAX_BODY)
         payload = self.rfile.read(length) if length else b""
         reply = self.server.emulator._handle(self.command, self.path, self.headers, payload)
-        body = reply.body
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        if reply.cut_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body[: len(body) // 2] if reply.cut_connection else body)
-        self.wfile.flush()
-        if reply.cut_connection:
-            self.close_connection = True
+        self._send(reply)
 
 
 class _MetaHTTPServer(_HTTPServer):
@@ -544,7 +533,7 @@ def _version_key(version: str) -> tuple[int, int]:
 # --------------------------------------------------------------------------- the emulator
 
 
-class MetaEmulator:
+class MetaEmulator(ServedEmulator):
     """The Graph API Ads Insights endpoints on 127.0.0.1, serving a MetaWorld (see module docstring).
 
     ``api_version`` is the newest version served; older ones answer code 2635
@@ -554,6 +543,8 @@ class MetaEmulator:
     synchronous result fail with HTTP 500 code 1 "Please reduce the amount of
     data…", which pushes clients to the async flow.
     """
+
+    thread_name = "meta-emulator"
 
     def __init__(self, world: MetaWorld, *, access_token: str = "EAAB-sandbox-token", host: str = "127.0.0.1",
                  port: int = 0, api_version: str = DEFAULT_VERSION, page_size: int = 25, async_polls: int = 3,
@@ -585,45 +576,8 @@ class MetaEmulator:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> MetaEmulator:
-        """Bind and serve in a daemon thread; OSError (EADDRINUSE) if the port is taken."""
-        if self._server is not None:
-            return self
-        server = _MetaHTTPServer((self.host, self.port), self)  # raises OSError, deliberately not caught
-        self._server = server
-        self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"meta-emulator-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, drop kept-alive connections and free the port."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            conns = list(server.open_connections)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the client
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> MetaEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (the bound port once started)."""
-        return f"http://{self.host}:{self.port}"
+    def _bind(self) -> _MetaHTTPServer:
+        return _MetaHTTPServer((self.host, self.port), self)
 
     @property
     def graph_url(self) -> str:
@@ -652,14 +606,6 @@ class MetaEmulator:
         """The next ``count`` async report runs end in ``Job Failed`` instead of ``Job Completed``."""
         with self._lock:
             self._failing_reports += count
-
-    def _take_fault(self, path: str) -> _MetaFault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and fault.path_contains in path:
-                    fault.remaining -= 1
-                    return fault
-        return None
 
     # ----------------------------------------------------------------- request handling
 

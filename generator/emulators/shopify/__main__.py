@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import threading
 
 from generator.emulators.shopify.server import ShopifyEmulator
 from generator.emulators.shopify.world import WorldSpec, build_world
@@ -28,10 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     with emulator:
         print(f"Shopify emulator: {emulator.admin_url()}  ({len(world.orders)} orders)", flush=True)
         print(f"X-Shopify-Access-Token: {emulator.access_token}", flush=True)
-        try:
-            threading.Event().wait()  # the server runs in its own thread; wait for Ctrl-C
-        except KeyboardInterrupt:
-            print("stopping", flush=True)
+        emulator.serve_until_interrupted()
     return 0
 
 

@@ -37,6 +37,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from generator.emulators._served import ServedEmulator
 from generator.emulators.shopify.world import ShopWorld
 
 __all__ = ["RequestRecord", "ShopifyEmulator"]
@@ -492,7 +493,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = min(int(self.headers.get("Content-Length") or 0), _MAX_BODY)
         if length:
             self.rfile.read(length)
-        reply = self.server.emulator._handle(self.command, self.path, self.headers)
+        self._send(self.server.emulator._handle(self.command, self.path, self.headers))
+
+    def _send(self, reply: _Reply) -> None:
+        """Write `reply`; a cut connection sends half the body under the full Content-Length, then closes."""
         body = reply.body
         self.send_response(reply.status)
         for name, value in reply.headers.items():
@@ -510,13 +514,15 @@ class _Handler(BaseHTTPRequestHandler):
 # --------------------------------------------------------------------------- the emulator
 
 
-class ShopifyEmulator:
+class ShopifyEmulator(ServedEmulator):
     """Shopify Admin REST on 127.0.0.1, serving a ShopWorld (see module docstring).
 
     ``default_sort`` ("id_desc", "id_asc", "created_at_asc", ...) is the order
     of orders.json without ``order=`` (undocumented by Shopify); ``over_limit``
     is "clamp" (limit > 250 becomes 250) or "error" (HTTP 400).
     """
+
+    thread_name = "shopify-emulator"
 
     def __init__(self, world: ShopWorld, *, access_token: str = "shpat_sandbox_emulator_token",
                  host: str = "127.0.0.1", port: int = 0, bucket_size: int = 40, leak_per_second: float = 2.0,
@@ -545,45 +551,8 @@ class ShopifyEmulator:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> ShopifyEmulator:
-        """Bind and serve in a daemon thread; OSError (EADDRINUSE) if the port is taken."""
-        if self._server is not None:
-            return self
-        server = _HTTPServer((self.host, self.port), self)  # raises OSError, deliberately not caught
-        self._server = server
-        self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"shopify-emulator-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, drop kept-alive connections and free the port."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            conns = list(server.open_connections)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the client
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> ShopifyEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (the bound port once started)."""
-        return f"http://{self.host}:{self.port}"
+    def _bind(self) -> _HTTPServer:
+        return _HTTPServer((self.host, self.port), self)
 
     def admin_url(self, version: str = DEFAULT_VERSION) -> str:
         """The REST base URL for one API version."""
@@ -609,14 +578,6 @@ class ShopifyEmulator:
     def reset_bucket(self) -> None:
         """Empty the rate-limit bucket."""
         self._bucket.reset()
-
-    def _take_fault(self, path: str) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and fault.path_contains in path:
-                    fault.remaining -= 1
-                    return fault
-        return None
 
     # ----------------------------------------------------------------- request handling
 
