@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from generator import analytics
 from generator.model import Merchant
 from generator.render import render
 from generator.sources import SOURCE_TYPES
@@ -65,6 +66,7 @@ def _store_files(merchant: Merchant) -> list[PlannedFile]:
                            render(source.python_template, {**store_view(merchant), **view}), merchant))
         templates += source.dbt_templates(config)
         dbt[name] = view
+    templates += analytics.dbt_templates(merchant)
     for template in templates:
         files.append(_file(f"data/dbt/{store}/{template}", render(template, dbt, dbt=True), merchant))
     for name, text in seed_files(merchant).items():
