@@ -25,6 +25,7 @@ from generator.config.rules import SECRET_PREFIX, secret_env_name
 from generator.errors import ConfigError, UserError
 from generator.model import Merchant
 from generator.plan import build_plan
+from generator.sandbox import store_world
 from generator.sources import SOURCE_TYPES
 from generator.writer import plan_changes, write_changes
 
@@ -37,11 +38,7 @@ def run_store(root: Path, slug: str, *, port: int, orders: int, console: Console
     with _sandbox(merchant, port, orders, console) as env, _environment(env, root):
         runtime = _import_generated(root)
         store = f"ecomm_pipelines.{merchant.ident}"
-        loaded = {}
-        for name, _ in merchant.sources:
-            with console.status(f"loading {name} into {merchant.warehouse.duckdb_path} …"):
-                loaded[name] = _load(runtime, store, name, merchant)
-            console.print(f"[green]loaded[/green] {name}: {sum(loaded[name].values())} rows", markup=True)
+        loaded = _load_all(runtime, store, merchant, console)
         with console.status("dbt build …"):
             results = _dbt_build(runtime, store, merchant)
     _summary(root, merchant, loaded, results, console)
@@ -76,12 +73,14 @@ def _sandbox(merchant: Merchant, port: int, orders: int, console: Console) -> It
         yield {}
         return
     env: dict[str, str] = {}
+    with console.status(f"building the sandbox world ({orders} orders, ads, visits) …"):
+        world = store_world(merchant, orders)
     with contextlib.ExitStack() as stack:
         for offset, (name, config) in enumerate(merchant.sources):
             # --port is the first emulator's port; the others take the next ones (0: any free port each)
             chosen = port + offset if port else 0
             try:
-                emulator, source_env = SOURCE_TYPES[name].sandbox(config, merchant, port=chosen, orders=orders)
+                emulator, source_env = SOURCE_TYPES[name].sandbox(config, merchant, port=chosen, world=world)
             except OSError as err:
                 if err.errno == errno.EADDRINUSE:
                     raise UserError(f"port {chosen} on 127.0.0.1 is already in use — pick another with --port, "
@@ -128,6 +127,31 @@ def _import_generated(root: Path) -> Any:
     if dags not in sys.path:
         sys.path.insert(0, dags)
     return importlib.import_module("ecomm_pipelines.runtime")
+
+
+def _load_all(runtime: Any, store: str, merchant: Merchant, console: Console) -> dict[str, dict[str, int]]:
+    """Load every source; one failing source does not stop the others, but it does stop the dbt build.
+
+    Building marts from a mix of fresh and stale inputs would show numbers that never existed together
+    (today's orders against last week's spend), so the marts keep their last complete state instead.
+    """
+    loaded: dict[str, dict[str, int]] = {}
+    failed: dict[str, str] = {}
+    for name, _ in merchant.sources:
+        with console.status(f"loading {name} into {merchant.warehouse.duckdb_path} …"):
+            try:
+                loaded[name] = _load(runtime, store, name, merchant)
+            except UserError as err:
+                failed[name] = str(err)
+        if name in failed:
+            console.print(f"[red]{escape(failed[name])}[/red]")
+        else:
+            console.print(f"[green]loaded[/green] {name}: {sum(loaded[name].values())} rows")
+    if failed:
+        raise UserError(f"{merchant.slug}: {len(loaded)} of {len(loaded) + len(failed)} sources loaded; "
+                        f"{', '.join(failed)} failed (see above). The dbt build was skipped so the marts keep "
+                        "their last complete state; fix the failing sources and run again.")
+    return loaded
 
 
 def _load(runtime: Any, store: str, source: str, merchant: Merchant) -> dict[str, int]:

@@ -45,12 +45,9 @@ def view(config: EcbConfig, merchant: Any) -> dict[str, Any]:
     }
 
 
-def sandbox(config: EcbConfig, merchant: Any, *, port: int, orders: int) -> tuple[Any, dict[str, str]]:
-    """A started ECB emulator whose history covers the store's sandbox shop, and the env pointing at it."""
-    from generator.emulators.ecb import ECBEmulator, RateSpec, build_rates
-    from generator.emulators.shopify import WorldSpec
+def sandbox(config: EcbConfig, merchant: Any, *, port: int, world: Any) -> tuple[Any, dict[str, str]]:
+    """A started ECB emulator serving the sandbox world's rate history, and the env pointing at it."""
+    from generator.emulators.ecb import ECBEmulator
 
-    start = merchant.start_date - timedelta(days=60)
-    history = build_rates(RateSpec(start=start, end=WorldSpec().end))
-    emulator = ECBEmulator(history, port=port).start()
+    emulator = ECBEmulator(world.rates, port=port).start()
     return emulator, {"ECOMM_ECB_URL": emulator.base_url}

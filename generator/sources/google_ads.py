@@ -19,7 +19,6 @@ SANDBOX_CLIENT_ID = "sandbox-client"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
 SANDBOX_REFRESH_TOKEN = "sandbox-refresh"
 SANDBOX_DEVELOPER_TOKEN = "sandbox-developer-token"
-SANDBOX_CAMPAIGNS = 4
 
 _STAGING = ("_google_ads__sources.yml", "_google_ads__staging.yml", "stg_google_ads__campaign_daily.sql")
 
@@ -72,19 +71,14 @@ def view(config: GoogleAdsConfig, merchant: Any) -> dict[str, Any]:
     }
 
 
-def sandbox(config: GoogleAdsConfig, merchant: Any, *, port: int, orders: int) -> tuple[Any, dict[str, str]]:
-    """A started emulator serving the configured customers (through the configured manager, if any) from
-    the store's start_date to the sandbox shop's last day, and the environment pointing the pipeline at it."""
+def sandbox(config: GoogleAdsConfig, merchant: Any, *, port: int, world: Any) -> tuple[Any, dict[str, str]]:
+    """A started emulator serving the sandbox world's customers (through the configured manager, if any),
+    and the environment pointing the pipeline at it."""
     from generator.config.rules import secret_env_name
-    from generator.emulators.google_ads import CustomerSpec, GoogleAdsEmulator, GoogleAdsSpec, build_google_ads_world
-    from generator.emulators.shopify import WorldSpec
+    from generator.emulators.google_ads import GoogleAdsEmulator
 
-    customers = tuple(CustomerSpec(customer_id=cid, currency=merchant.reporting_currency,
-                                   time_zone=merchant.timezone, campaigns=SANDBOX_CAMPAIGNS,
-                                   manager_id=config.login_customer_id) for cid in config.customer_ids)
-    world = build_google_ads_world(GoogleAdsSpec(start=merchant.start_date, end=WorldSpec().end, customers=customers))
     developer_token = SANDBOX_DEVELOPER_TOKEN if config.developer_token else None
-    emulator = GoogleAdsEmulator(world, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET,
+    emulator = GoogleAdsEmulator(world.google_ads, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET,
                                  refresh_token=SANDBOX_REFRESH_TOKEN, developer_token=developer_token, port=port,
                                  api_version=config.api_version).start()
     secrets = {config.client_id: SANDBOX_CLIENT_ID, config.client_secret: SANDBOX_CLIENT_SECRET,

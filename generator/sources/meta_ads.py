@@ -59,16 +59,10 @@ def view(config: MetaAdsConfig, merchant: Any) -> dict[str, Any]:
     }
 
 
-def sandbox(config: MetaAdsConfig, merchant: Any, *, port: int, orders: int) -> tuple[Any, dict[str, str]]:
-    """A started Meta emulator serving the store's ad accounts, and the env pointing the pipeline at it."""
+def sandbox(config: MetaAdsConfig, merchant: Any, *, port: int, world: Any) -> tuple[Any, dict[str, str]]:
+    """A started Meta emulator serving the sandbox world's ad accounts, and the env pointing the pipeline at it."""
     from generator.config.rules import secret_env_name
-    from generator.emulators.meta import AccountSpec, MetaEmulator, MetaSpec, build_meta_world
-    from generator.emulators.shopify import WorldSpec
+    from generator.emulators.meta import MetaEmulator
 
-    currencies = ("EUR", "USD")
-    accounts = tuple(AccountSpec(account_id=account, currency=currencies[i % 2], timezone=merchant.timezone)
-                     for i, account in enumerate(config.accounts))
-    world = build_meta_world(MetaSpec(start=merchant.start_date, end=WorldSpec().end, accounts=accounts,
-                                      purchase_action_type=config.purchase_action_type))
-    emulator = MetaEmulator(world, access_token=SANDBOX_TOKEN, api_version=config.api_version, port=port).start()
+    emulator = MetaEmulator(world.meta, access_token=SANDBOX_TOKEN, api_version=config.api_version, port=port).start()
     return emulator, {"ECOMM_META_ADS_URL": emulator.base_url, secret_env_name(config.access_token): SANDBOX_TOKEN}

@@ -76,13 +76,11 @@ def view(config: ShopifyConfig, merchant: Any) -> dict[str, Any]:
     }
 
 
-def sandbox(config: ShopifyConfig, merchant: Any, *, port: int, orders: int) -> tuple[Any, dict[str, str]]:
-    """A started emulator of this store's shop, and the environment that points the pipeline at it."""
+def sandbox(config: ShopifyConfig, merchant: Any, *, port: int, world: Any) -> tuple[Any, dict[str, str]]:
+    """A started emulator of the sandbox world's shop, and the environment that points the pipeline at it."""
     from generator.config.rules import secret_env_name
-    from generator.emulators.shopify import ShopifyEmulator, WorldSpec, build_world
+    from generator.emulators.shopify import ShopifyEmulator
 
-    world = build_world(WorldSpec(orders=orders, timezone=merchant.timezone, start=merchant.start_date,
-                                  shop_currency=merchant.reporting_currency))
-    emulator = ShopifyEmulator(world, access_token=SANDBOX_TOKEN, port=port).start()
+    emulator = ShopifyEmulator(world.shop, access_token=SANDBOX_TOKEN, port=port).start()
     env = {"ECOMM_SHOPIFY_URL": emulator.base_url, secret_env_name(config.access_token): SANDBOX_TOKEN}
     return emulator, env

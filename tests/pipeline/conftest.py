@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -19,6 +20,7 @@ import pytest
 
 from generator.config import load_project
 from generator.emulators.ecb import ECBEmulator, RateSpec, build_rates
+from generator.emulators.google_ads import CustomerSpec, GoogleAdsSpec, build_google_ads_world
 from generator.emulators.meta import AccountSpec, MetaEmulator, MetaSpec, build_meta_world
 from generator.emulators.shopify import ShopifyEmulator, WorldSpec, build_world
 from generator.sources import SOURCE_TYPES
@@ -90,7 +92,10 @@ def make_harness(tmp_path: Path, runtime: Any, monkeypatch: pytest.MonkeyPatch, 
                                     accounts=(AccountSpec("act_1000001"), AccountSpec("act_1000002", "USD"))))
     # Google Ads as `ecomm run` starts it, from the demo store's own config
     demo = load_project(REPO).merchants["demo-store"]
-    google, google_env = SOURCE_TYPES["google_ads"].sandbox(demo.source("google_ads"), demo, port=0, orders=0)
+    google_world = build_google_ads_world(GoogleAdsSpec(start=world.spec.start, end=world.spec.end, customers=(
+        CustomerSpec(manager_id=demo.source("google_ads").login_customer_id),)))
+    google, google_env = SOURCE_TYPES["google_ads"].sandbox(demo.source("google_ads"), demo, port=0,
+                                                            world=SimpleNamespace(google_ads=google_world))
     with (ShopifyEmulator(world, access_token=TOKEN, **(emulator_options or {})) as emulator,
           ECBEmulator(rates) as ecb, MetaEmulator(ads, access_token=META_TOKEN, async_polls=1) as meta):
         try:

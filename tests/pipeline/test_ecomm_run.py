@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -101,3 +102,37 @@ def test_a_chosen_port_serves_the_first_emulator_and_the_rest_take_the_next(proj
     assert done.returncode == 0, done.stdout + done.stderr
     urls = [line.split(" on ")[1] for line in done.stdout.splitlines() if line.startswith("sandbox:")]
     assert urls == [f"http://127.0.0.1:{port + i}" for i in range(len(urls))] and len(urls) >= 3
+
+
+def test_a_failing_source_does_not_stop_the_others_and_skips_dbt(project: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Meta gets a revoked token: the other sources still load, dbt is skipped, the summary says which failed."""
+    from rich.console import Console
+
+    from generator.errors import UserError
+    from generator.runner import run_store
+    from generator.sources import SOURCE_TYPES
+
+    meta = SOURCE_TYPES["meta_ads"]
+    real_sandbox = meta.sandbox
+
+    def revoked_token(*args, **kwargs):
+        emulator, env = real_sandbox(*args, **kwargs)
+        return emulator, {**env, "ECOMM_SECRET_DEMO_STORE_META_TOKEN": "EAAB-revoked"}
+
+    monkeypatch.setitem(SOURCE_TYPES, "meta_ads", dataclasses.replace(meta, sandbox=revoked_token))
+    console = Console(record=True, width=200)
+    with pytest.raises(UserError) as failure:
+        run_store(project, "demo-store", port=0, orders=60, console=console)
+    output = console.export_text()
+    message = str(failure.value)
+    assert "demo-store: 3 of 4 sources loaded; meta_ads failed" in message and "dbt build was skipped" in message
+    for source in ("ecb", "google_ads", "shopify"):
+        assert f"loaded {source}:" in output
+    assert "loading meta_ads for demo-store failed" in output and "190" in output
+    assert "dbt build:" not in output
+    with duckdb.connect(str(project / ".ecomm" / "demo-store.duckdb"), read_only=True) as connection:
+        query = "select schema_name from information_schema.schemata"
+        schemas = {row[0] for row in connection.execute(query).fetchall()}
+        orders = connection.execute("select count(*) from demo_store_raw_shopify.orders").fetchone()[0]
+    assert orders == 60 and "demo_store_marts" not in schemas

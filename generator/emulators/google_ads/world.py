@@ -98,6 +98,7 @@ class GoogleAdsSpec:
     end: date = date(2026, 11, 30)
     customers: tuple[CustomerSpec, ...] = (CustomerSpec(),)
     settle_days: int = 3
+    budget_scale: float = 1.0  # multiplies every campaign budget, to size ads to a shop
 
 
 @dataclass(frozen=True)
@@ -174,10 +175,11 @@ def _rng(*parts: object) -> random.Random:
 
 
 def _validate(spec: GoogleAdsSpec) -> None:
-    if spec.end < spec.start:
-        raise ValueError("end must not be before start")
-    if spec.settle_days < 0:
-        raise ValueError("settle_days must be >= 0")
+    for broken, message in ((spec.end < spec.start, "end must not be before start"),
+                            (spec.settle_days < 0, "settle_days must be >= 0"),
+                            (spec.budget_scale <= 0, "budget_scale must be > 0")):
+        if broken:
+            raise ValueError(message)
     ids = [c.customer_id for c in spec.customers]
     if len(set(ids)) != len(ids):
         raise ValueError("customer ids must be unique")
@@ -214,7 +216,7 @@ def _campaigns(spec: GoogleAdsSpec, cust: CustomerSpec, used_ids: set[int]) -> l
             campaign_id = rng.randrange(10_000_000_000, 23_000_000_000)
         used_ids.add(campaign_id)
         out.append(Campaign(cust.customer_id, campaign_id, name, status, channel,
-                            round(budget * scale * rng.uniform(0.8, 1.25), 2), profile, scale,
+                            round(budget * scale * spec.budget_scale * rng.uniform(0.8, 1.25), 2), profile, scale,
                             _stop_day(spec, rng, status)))
     return sorted(out, key=lambda c: c.id)
 

@@ -138,8 +138,11 @@ class MetaSpec:
     accounts: tuple[AccountSpec, ...] = (AccountSpec(),)
     purchase_action_type: str = "offsite_conversion.fb_pixel_purchase"
     attribution_settle_days: int = 7
+    budget_scale: float = 1.0  # multiplies every campaign budget, to size ads to a shop
 
     def __post_init__(self) -> None:
+        if self.budget_scale <= 0:
+            raise ValueError("budget_scale must be > 0")
         if self.end < self.start:
             raise ValueError("end must not be before start")
         ids = [a.account_id for a in self.accounts]
@@ -438,7 +441,7 @@ def _build_account(spec: MetaSpec, acct: AccountSpec, index: int, ids: _Ids,
         theme = themes.pop(0) if themes else f"Always On {c + 1}"
         launch = spec.start if c == 0 else spec.start + timedelta(days=rng.randrange(0, 21))
         campaign = Campaign(ids.next(), account.id, f"{theme} – {audience}", "OUTCOME_SALES", audience,
-                            _q(rng.uniform(40, 160) * scale), launch)
+                            _q(rng.uniform(40, 160) * scale * spec.budget_scale), launch)
         campaigns.append(campaign)
         names = _ADSET_NAMES[audience]
         for s, share in enumerate(_shares(rng, acct.adsets_per_campaign)):
